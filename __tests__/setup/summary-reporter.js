@@ -1,0 +1,9 @@
+// Prints one plain closing line ("tests: N passed, N failed, N skipped") that CI tooling reads.
+export default class SummaryReporter {
+  onRunComplete(_contexts, results) {
+    const skipped = results.numPendingTests + results.numTodoTests
+    process.stdout.write(
+      `\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`
+    )
+  }
+}

@@ -1,0 +1,3 @@
+import { run } from './main.js'
+/* istanbul ignore next */
+void run()
