@@ -1,0 +1,42 @@
+/** The 409 an apply gets when it would change fields other managers own. */
+import type { OwnershipEntry } from './ownership.js'
+import { PatchError } from './util.js'
+
+/** One field another manager owns that the apply would change. */
+export interface Conflict {
+  manager: string
+  entry: OwnershipEntry
+  path: string
+}
+
+/** How the apiserver names a manager (`printManager`): Update entries add their apiVersion. */
+function printManager(name: string, entry: OwnershipEntry): string {
+  const quoted = JSON.stringify(name)
+  return entry.operation === 'Update' ? `${quoted} using ${entry.apiVersion}` : quoted
+}
+
+/** The 409 the apiserver answers (`NewConflictError` in k8s.io/apimachinery managedfields). */
+export function conflictError(conflicts: Conflict[]): PatchError {
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+  const sorted = [...conflicts].sort((a, b) => cmp(a.manager, b.manager) || cmp(a.path, b.path))
+  const causes = sorted.map((c) => ({
+    reason: 'FieldManagerConflict',
+    message: `conflict with ${printManager(c.manager, c.entry)}`,
+    field: c.path
+  }))
+  let message: string
+  if (sorted.length === 1) {
+    const [c] = sorted
+    message = `Apply failed with 1 conflict: conflict with ${printManager(c.manager, c.entry)}: ${c.path}`
+  } else {
+    const lines: string[] = []
+    let current: string | undefined
+    for (const c of sorted) {
+      if (c.manager !== current) lines.push(`conflicts with ${printManager(c.manager, c.entry)}:`)
+      current = c.manager
+      lines.push(`- ${c.path}`)
+    }
+    message = `Apply failed with ${sorted.length} conflicts: ${lines.join('\n')}`
+  }
+  return new PatchError(message, 409, 'Conflict', causes)
+}
