@@ -1,0 +1,102 @@
+/** EKS DescribeCluster: the facts about the cluster that every later step depends on. */
+import * as core from '@actions/core'
+import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks'
+import { errorMessage } from '../errors.js'
+import { retry } from '../retry.js'
+import { awsErrorCode, isRetryableAwsError } from './retryable.js'
+
+/** What the action needs from DescribeCluster. */
+export interface ClusterInfo {
+  name: string
+  arn: string
+  /** The API server URL, https://… */
+  endpoint: string
+  /** certificateAuthority.data: base64 PEM, as EKS returns it. */
+  caData: string
+  /** Kubernetes version, e.g. "1.31". */
+  version: string
+  status: string
+  vpcId: string
+  /** The EKS-created cluster security group; empty for clusters that predate it (before 1.14). */
+  clusterSecurityGroupId: string
+  platformVersion?: string
+}
+
+/** Statuses in which the API server answers; the same rule as `aws eks update-kubeconfig`. */
+const USABLE_STATUSES = ['ACTIVE', 'UPDATING']
+
+/**
+ * EKS DescribeCluster with retry. Throws a clear error for an unknown cluster, for a cluster that
+ * is not ACTIVE or UPDATING, and when the endpoint, CA or VPC is missing.
+ */
+export async function describeCluster(
+  eks: Pick<EKSClient, 'send'>,
+  name: string,
+  region: string,
+  options: { sleep?: (ms: number) => Promise<void> } = {}
+): Promise<ClusterInfo> {
+  let response
+  try {
+    response = await retry(() => eks.send(new DescribeClusterCommand({ name })), {
+      label: 'eks:DescribeCluster',
+      retryable: isRetryableAwsError,
+      sleep: options.sleep,
+      onRetry: (message) => core.info(message)
+    })
+  } catch (error) {
+    throw explainDescribeFailure(error, name, region)
+  }
+  const cluster = response.cluster
+  if (!cluster)
+    throw new Error(`EKS DescribeCluster for '${name}' in ${region} returned no cluster`)
+
+  const status = cluster.status ?? 'UNKNOWN'
+  if (!USABLE_STATUSES.includes(status)) {
+    throw new Error(
+      `EKS cluster '${name}' in region ${region} is ${status}; it must be ACTIVE or UPDATING ` +
+        'before its networking can be configured.'
+    )
+  }
+  const endpoint = cluster.endpoint
+  const caData = cluster.certificateAuthority?.data
+  const vpcId = cluster.resourcesVpcConfig?.vpcId
+  const missing = [
+    endpoint ? undefined : 'endpoint',
+    caData ? undefined : 'certificateAuthority.data',
+    vpcId ? undefined : 'resourcesVpcConfig.vpcId'
+  ].filter((field): field is string => field !== undefined)
+  if (!endpoint || !caData || !vpcId) {
+    throw new Error(
+      `EKS cluster '${name}' in region ${region} has no ${missing.join(', ')} in DescribeCluster`
+    )
+  }
+  return {
+    name: cluster.name ?? name,
+    arn: cluster.arn ?? '',
+    endpoint,
+    caData,
+    version: cluster.version ?? '',
+    status,
+    vpcId,
+    clusterSecurityGroupId: cluster.resourcesVpcConfig?.clusterSecurityGroupId ?? '',
+    platformVersion: cluster.platformVersion
+  }
+}
+
+function explainDescribeFailure(error: unknown, name: string, region: string): Error {
+  const code = awsErrorCode(error)
+  if (code === 'ResourceNotFoundException') {
+    return new Error(`EKS cluster '${name}' not found in region ${region}`, { cause: error })
+  }
+  if (code === 'AccessDeniedException' || code === 'AccessDenied') {
+    return new Error(
+      `Not allowed to describe EKS cluster '${name}' in region ${region}: the credentials need ` +
+        `eks:DescribeCluster on it (${errorMessage(error)})`,
+      { cause: error }
+    )
+  }
+  return new Error(
+    `Failed to describe EKS cluster '${name}' in region ${region}: ${errorMessage(error)}`,
+    { cause: error }
+  )
+}

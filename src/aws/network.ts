@@ -1,0 +1,174 @@
+/**
+ * EC2 lookups for the ENIConfigs: which zone each pod subnet is in, and whether the subnets and
+ * security groups belong to the cluster's VPC.
+ */
+import * as core from '@actions/core'
+import {
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  type EC2Client,
+  type SecurityGroup,
+  type Subnet
+} from '@aws-sdk/client-ec2'
+import { errorMessage } from '../errors.js'
+import { retry } from '../retry.js'
+import { awsErrorCode, isRetryableAwsError } from './retryable.js'
+
+/** One entry of the `subnets` input: a bare subnet ID, or a `zone=subnet-id` pair. */
+export type SubnetSpec = { subnetId: string; zone?: string }
+
+/** A pod subnet with the zone EC2 says it is in. */
+export interface ZoneSubnet {
+  /** Zone name, e.g. ap-northeast-2a; also the ENIConfig's name. */
+  zone: string
+  /** Zone ID, e.g. apne2-az1. */
+  zoneId: string
+  subnetId: string
+  cidr: string
+}
+
+/** Test seam: no real waiting between retries. */
+export interface Ec2CallOptions {
+  sleep?: (ms: number) => Promise<void>
+}
+
+/**
+ * EC2 DescribeSubnets (one call, retried) and the checks on its answer. Rejects, listing every
+ * problem at once: an unknown subnet, a subnet outside the cluster VPC, two subnets in one zone, and
+ * a zone=subnet pair whose subnet is in another zone. The result is sorted by zone.
+ */
+export async function resolveSubnets(
+  ec2: Pick<EC2Client, 'send'>,
+  specs: SubnetSpec[],
+  vpcId: string,
+  options: Ec2CallOptions = {}
+): Promise<ZoneSubnet[]> {
+  if (specs.length === 0) throw new Error('No subnets given: the subnets input needs one per zone')
+  const ids = unique(specs.map((s) => s.subnetId))
+  const repeated = ids.filter((id) => specs.filter((s) => s.subnetId === id).length > 1)
+  if (repeated.length > 0) {
+    throw new Error(`Subnet listed more than once in subnets: ${repeated.join(', ')}`)
+  }
+  // A filter, unlike SubnetIds, answers for the subnets that exist instead of failing on the
+  // first unknown one, so every unknown ID can be named in one message.
+  const found = await describeAll(options, 'ec2:DescribeSubnets', (token) =>
+    ec2
+      .send(
+        new DescribeSubnetsCommand({
+          Filters: [{ Name: 'subnet-id', Values: ids }],
+          NextToken: token
+        })
+      )
+      .then((r) => ({ items: r.Subnets ?? [], next: r.NextToken }))
+  )
+  const byId = new Map<string, Subnet>(found.map((s) => [s.SubnetId ?? '', s]))
+
+  const problems: string[] = []
+  const resolved: ZoneSubnet[] = []
+  for (const spec of specs) {
+    const subnet = byId.get(spec.subnetId)
+    if (!subnet) {
+      problems.push(
+        `subnet ${spec.subnetId} does not exist (or is not visible to these credentials)`
+      )
+      continue
+    }
+    const zone = subnet.AvailabilityZone ?? ''
+    const zoneId = subnet.AvailabilityZoneId ?? ''
+    if (subnet.VpcId !== vpcId) {
+      problems.push(
+        `subnet ${spec.subnetId} is in VPC ${subnet.VpcId ?? 'unknown'}, not in the cluster's VPC ${vpcId}`
+      )
+    }
+    if (spec.zone !== undefined && spec.zone !== zone && spec.zone !== zoneId) {
+      problems.push(
+        `subnet ${spec.subnetId} is in zone ${zone} (${zoneId}), not in ${spec.zone} as given`
+      )
+    }
+    resolved.push({ zone, zoneId, subnetId: spec.subnetId, cidr: subnet.CidrBlock ?? '' })
+  }
+  for (const zone of unique(resolved.map((s) => s.zone))) {
+    const inZone = resolved.filter((s) => s.zone === zone).map((s) => s.subnetId)
+    if (inZone.length > 1) {
+      // ENIConfigs are named after the zone, so a zone can only have one pod subnet.
+      problems.push(`subnets ${inZone.join(' and ')} are both in zone ${zone}; give one per zone`)
+    }
+  }
+  if (problems.length > 0) throw new Error(`Invalid subnets:\n- ${problems.join('\n- ')}`)
+  return resolved.sort((a, b) => (a.zone < b.zone ? -1 : a.zone > b.zone ? 1 : 0))
+}
+
+/**
+ * EC2 DescribeSecurityGroups (retried) → rejects unknown groups and groups outside the VPC.
+ * Returns the IDs in the order given, without repeats.
+ */
+export async function resolveSecurityGroups(
+  ec2: Pick<EC2Client, 'send'>,
+  ids: string[],
+  vpcId: string,
+  options: Ec2CallOptions = {}
+): Promise<string[]> {
+  const wanted = unique(ids)
+  // EC2 rejects a filter without values, and there is nothing to check anyway.
+  if (wanted.length === 0) return []
+  const found = await describeAll(options, 'ec2:DescribeSecurityGroups', (token) =>
+    ec2
+      .send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [{ Name: 'group-id', Values: wanted }],
+          NextToken: token
+        })
+      )
+      .then((r) => ({ items: r.SecurityGroups ?? [], next: r.NextToken }))
+  )
+  const byId = new Map<string, SecurityGroup>(found.map((g) => [g.GroupId ?? '', g]))
+  const problems: string[] = []
+  for (const id of wanted) {
+    const group = byId.get(id)
+    if (!group) {
+      problems.push(`security group ${id} does not exist (or is not visible to these credentials)`)
+    } else if (group.VpcId !== vpcId) {
+      problems.push(
+        `security group ${id} is in VPC ${group.VpcId ?? 'unknown'}, not in the cluster's VPC ${vpcId}`
+      )
+    }
+  }
+  if (problems.length > 0) throw new Error(`Invalid security-groups:\n- ${problems.join('\n- ')}`)
+  return wanted
+}
+
+/**
+ * Follows NextToken (normally a single page) with retry, and adds context to failures. `action`
+ * is both the retry label and the IAM permission the call needs.
+ */
+async function describeAll<T>(
+  options: Ec2CallOptions,
+  action: string,
+  page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>
+): Promise<T[]> {
+  const items: T[] = []
+  let token: string | undefined
+  try {
+    do {
+      const result = await retry(() => page(token), {
+        label: action,
+        retryable: isRetryableAwsError,
+        sleep: options.sleep,
+        onRetry: (message) => core.info(message)
+      })
+      items.push(...result.items)
+      token = result.next
+    } while (token)
+  } catch (error) {
+    const denied = ['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException']
+    const hint = denied.includes(awsErrorCode(error) ?? '')
+      ? ` (the credentials need ${action})`
+      : ''
+    throw new Error(`${action} failed${hint}: ${errorMessage(error)}`, { cause: error })
+  }
+  return items
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)]
+}
