@@ -1,0 +1,295 @@
+/**
+ * Helpful auth failures (issue 4 item 6). A denied AssumeRoleWithWebIdentity and a 401/403 from the
+ * Kubernetes API are the most common CI failures here, and both arrive as one opaque line. These
+ * builders turn what we know (the ID token's claims, the caller ARN) into the likely cause and the
+ * exact fix. They never see credentials, and any JWT-shaped text that reaches them is redacted.
+ */
+
+/** A hint twice over: plain lines for the log, markdown for the job summary. */
+export interface AuthHint {
+  text: string
+  markdown: string
+}
+
+const GITHUB_ISSUER = 'token.actions.githubusercontent.com'
+const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
+const ROLE_ARN = /^arn:([\w-]+):iam::(\d{12}):role\/(.+)$/
+// Three base64url segments starting with a JSON object ("{" encodes to "ey"): any JWT.
+const JWT = /ey[\w-]+\.[\w-]+\.[\w-]*/g
+// The EKS bearer token: the prefix and a base64url presigned STS URL.
+const EKS_TOKEN = /k8s-aws-v1\.[\w-]+/g
+// Claims worth showing; none is secret (GitHub documents them in its OIDC guide).
+const SHOWN_CLAIMS = 'sub aud repository ref environment event_name job_workflow_ref'.split(' ')
+
+/** Decode a JWT's payload without verifying (claims are not secret); never return or print the token itself. */
+export function decodeJwtClaims(jwt: string): Record<string, unknown> | undefined {
+  const parts = jwt.trim().split('.')
+  if (parts.length !== 3 || !/^[\w-]+$/.test(parts[1])) return undefined
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'))
+    return claims !== null && typeof claims === 'object' && !Array.isArray(claims)
+      ? (claims as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * For AccessDenied from AssumeRoleWithWebIdentity: which trust-policy condition probably did not
+ * match (sub against the repo:OWNER/REPO:ref:… / environment:… / pull_request forms, aud against
+ * sts.amazonaws.com), plus a minimal trust policy for this repository, ref or environment, in the
+ * account of the role.
+ */
+export function trustPolicyHint(p: {
+  roleArn: string
+  claims: Record<string, unknown> | undefined
+  audience: string
+  errorMessage: string
+}): AuthHint {
+  const role = ROLE_ARN.exec(p.roleArn)
+  const partition = role?.[1] ?? 'aws'
+  const account = role?.[2] ?? '<account-id>'
+  const claims = p.claims ?? {}
+  const sub = typeof claims.sub === 'string' ? claims.sub : undefined
+  const causes = likelyCauses(p, claims, sub, partition, account)
+  const shown = SHOWN_CLAIMS.filter((k) => claims[k] !== undefined).map(
+    (k) => `${k}: ${redact(JSON.stringify(claims[k]))}`
+  )
+  const policy = JSON.stringify(trustPolicy(partition, account, p.audience, sub), null, 2)
+  const head = `GitHub OIDC could not assume role ${p.roleArn}: ${redact(p.errorMessage)}`
+  const claimsIntro = p.claims
+    ? "The ID token's claims (not secret) the trust policy is matched against:"
+    : 'The ID token could not be decoded, so its claims are unknown.'
+  const text = [
+    head,
+    'Probable cause:',
+    ...causes.map((c) => `- ${c}`),
+    claimsIntro,
+    ...shown.map((s) => `  ${s}`),
+    `A minimal trust policy for role ${p.roleArn}:`,
+    policy
+  ].join('\n')
+  const markdown = [
+    '### Could not assume the AWS role',
+    '',
+    `GitHub OIDC could not assume \`${p.roleArn}\`: ${code(redact(p.errorMessage))}`,
+    '',
+    '**Probable cause**',
+    '',
+    ...causes.map((c) => `- ${c}`),
+    '',
+    claimsIntro,
+    '',
+    ...shown.map((s) => `- ${code(s)}`),
+    '',
+    `A minimal trust policy for the role (IAM → Roles → ${roleName(p.roleArn)} → Trust relationships):`,
+    '',
+    '```json',
+    policy,
+    '```',
+    ''
+  ].join('\n')
+  return { text: redact(text), markdown: redact(markdown) }
+}
+
+/**
+ * For a 401/403 from the Kubernetes API: the caller ARN, the IAM role ARN an access entry names for
+ * it, and the access-entry commands, plus the aws-auth route for clusters in CONFIG_MAP mode.
+ */
+export function clusterAccessHint(p: {
+  status: 401 | 403
+  callerArn: string | undefined
+  clusterName: string
+  region: string
+  message?: string
+}): AuthHint {
+  const principal = p.callerArn ? iamPrincipal(p.callerArn) : '<role-arn>'
+  const partition = /^arn:([\w-]+):/.exec(principal)?.[1] ?? 'aws'
+  const caller = p.callerArn ?? 'unknown (STS GetCallerIdentity failed)'
+  const why =
+    p.status === 401
+      ? 'EKS did not map this IAM identity to any Kubernetes user: it has no access entry (and no ' +
+        'aws-auth entry). Less often the token expired or was minted for another cluster.'
+      : 'EKS knows this IAM identity, but its access policy or RBAC does not allow the writes the ' +
+        'action makes (cluster-scoped CRDs, ClusterRoles, the aws-node DaemonSet).'
+  const commands = [
+    ...(p.status === 401 ? [] : ['# if the entry exists already, skip the first command']),
+    `aws eks create-access-entry --cluster-name ${p.clusterName} --principal-arn ${principal} --region ${p.region}`,
+    `aws eks associate-access-policy --cluster-name ${p.clusterName} --principal-arn ${principal} ` +
+      `--policy-arn arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy ` +
+      `--access-scope type=cluster --region ${p.region}`
+  ]
+  const mode =
+    `aws eks describe-cluster --name ${p.clusterName} --region ${p.region} ` +
+    '--query cluster.accessConfig.authenticationMode'
+  const configMap =
+    'A cluster in CONFIG_MAP authentication mode has no access entries: either switch it with ' +
+    `\`aws eks update-cluster-config --name ${p.clusterName} --region ${p.region} ` +
+    '--access-config authenticationMode=API_AND_CONFIG_MAP`, or have a cluster admin map the role in ' +
+    `the aws-auth ConfigMap (kube-system), e.g. \`eksctl create iamidentitymapping --cluster ${p.clusterName} ` +
+    `--region ${p.region} --arn ${principal} --username github-actions --group system:masters\`.`
+  const pathNote =
+    'An assumed-role ARN does not show the role path: if the role has one (role/PATH/NAME), ' +
+    'use the full ARN from `aws iam get-role --role-name NAME`.'
+  const message = p.message ? redact(p.message) : undefined
+  const text = [
+    `The Kubernetes API of EKS cluster ${p.clusterName} answered ${p.status}` +
+      `${message ? `: ${message}` : ''}`,
+    `Caller: ${caller}`,
+    ...(principal !== p.callerArn && p.callerArn ? [`Access entry principal: ${principal}`] : []),
+    why,
+    'Give it cluster-admin rights with an EKS access entry:',
+    ...commands.map((c) => `  ${c}`),
+    pathNote,
+    `Check the authentication mode with: ${mode}`,
+    configMap
+  ]
+    .join('\n')
+    .replace(/`/g, '')
+  const markdown = [
+    `### No access to EKS cluster ${p.clusterName}`,
+    '',
+    `The Kubernetes API answered **${p.status}**${message ? `: ${code(message)}` : ''}.`,
+    '',
+    `- Caller: ${code(caller)}`,
+    ...(principal !== p.callerArn && p.callerArn
+      ? [`- Access entry principal: ${code(principal)}`]
+      : []),
+    '',
+    why,
+    '',
+    'Give it cluster-admin rights with an EKS access entry:',
+    '',
+    '```sh',
+    ...commands,
+    '```',
+    '',
+    pathNote,
+    '',
+    `Check the authentication mode with \`${mode}\`. ${configMap}`,
+    ''
+  ].join('\n')
+  return { text: redact(text), markdown: redact(markdown) }
+}
+
+function likelyCauses(
+  p: { roleArn: string; audience: string; errorMessage: string },
+  claims: Record<string, unknown>,
+  sub: string | undefined,
+  partition: string,
+  account: string
+): string[] {
+  const causes: string[] = []
+  const error = p.errorMessage
+  if (!ROLE_ARN.test(p.roleArn)) {
+    causes.push(`${p.roleArn} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).`)
+  }
+  if (/No OpenIDConnect provider found/i.test(error)) {
+    causes.push(
+      `Account ${account} has no IAM OIDC provider for ${GITHUB_ISSUER}. Create it once: ` +
+        `aws iam create-open-id-connect-provider --url https://${GITHUB_ISSUER} ` +
+        `--client-id-list ${p.audience}`
+    )
+  }
+  const aud = claims.aud
+  const audiences = Array.isArray(aud) ? aud.map(String) : typeof aud === 'string' ? [aud] : []
+  if (/audience/i.test(error) || p.audience !== DEFAULT_AUDIENCE) {
+    causes.push(
+      `The token's audience is ${audiences.join(', ') || p.audience}. The trust policy's ` +
+        `${GITHUB_ISSUER}:aud condition and the OIDC provider's client IDs must list it; both usually ` +
+        `say ${DEFAULT_AUDIENCE}, the default of the audience input.`
+    )
+  }
+  if (sub) {
+    causes.push(
+      `The trust policy's ${GITHUB_ISSUER}:sub condition probably does not match "${sub}". ${subForm(sub, claims)}`
+    )
+  } else {
+    causes.push(
+      `The trust policy's ${GITHUB_ISSUER}:sub condition did not match the job's subject.`
+    )
+  }
+  // STS answers a missing role with the same AccessDenied as a condition mismatch.
+  causes.push(
+    `Less likely: the role does not exist in account ${account}, or its trust policy names another ` +
+      `provider than arn:${partition}:iam::${account}:oidc-provider/${GITHUB_ISSUER}.`
+  )
+  return causes
+}
+
+/** Explains which of GitHub's subject forms this job has, since the policy must use that form. */
+function subForm(sub: string, claims: Record<string, unknown>): string {
+  const repo = typeof claims.repository === 'string' ? claims.repository : 'OWNER/REPO'
+  if (/:environment:/.test(sub)) {
+    return (
+      `This job uses environment "${String(claims.environment ?? sub.split(':environment:')[1])}", so its subject ` +
+      `has the environment form, not repo:${repo}:ref:refs/heads/BRANCH; a branch condition never matches it.`
+    )
+  }
+  if (/:pull_request$/.test(sub)) {
+    return (
+      `Jobs triggered by pull_request have the subject repo:${repo}:pull_request, whatever the branch; ` +
+      'a ref condition never matches them.'
+    )
+  }
+  if (/:ref:refs\/tags\//.test(sub)) {
+    return `This job runs for a tag, so its subject names refs/tags/…, not a branch.`
+  }
+  if (/:ref:refs\/heads\//.test(sub)) {
+    return (
+      `The subject names branch ${sub.split(':ref:refs/heads/')[1]}; a condition for another branch, ` +
+      `another repository or an environment does not match it (StringLike allows * wildcards).`
+    )
+  }
+  return (
+    'This subject has a custom format (the repository or organization customizes its OIDC subject ' +
+    'claim), so the trust policy must match that format.'
+  )
+}
+
+function trustPolicy(
+  partition: string,
+  account: string,
+  audience: string,
+  sub: string | undefined
+) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: {
+          Federated: `arn:${partition}:iam::${account}:oidc-provider/${GITHUB_ISSUER}`
+        },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_ISSUER}:aud`]: audience,
+            [`${GITHUB_ISSUER}:sub`]: sub ?? 'repo:OWNER/REPO:ref:refs/heads/BRANCH'
+          }
+        }
+      }
+    ]
+  }
+}
+
+/** arn:…:sts::A:assumed-role/R/S → arn:…:iam::A:role/R, the ARN access entries and aws-auth use. */
+function iamPrincipal(arn: string): string {
+  const m = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn)
+  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn
+}
+
+function roleName(arn: string): string {
+  const path = ROLE_ARN.exec(arn)?.[3]
+  return path ? (path.split('/').pop() ?? path) : arn
+}
+
+function code(s: string): string {
+  return `\`${s.replace(/`/g, "'")}\``
+}
+
+/** Last line of defence: no JWT passes, whatever text reaches us. */
+function redact(s: string): string {
+  return s.replace(JWT, '[redacted token]').replace(EKS_TOKEN, '[redacted token]')
+}
