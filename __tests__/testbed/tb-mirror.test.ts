@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { FaultInjector, RequestLog } from '../../testbed/faults.js'
+import { findKubectlDir, fixturesDir, startMirror, type Mirror } from '../../testbed/mirror.js'
+
+const kubectlDir = findKubectlDir()
+const withKubectl = kubectlDir ? it : it.skip
+if (!kubectlDir) console.warn('no versioned kubectl binaries beside kubectl on PATH: skipping')
+
+describe('test bed download mirror', () => {
+  const faults = new FaultInjector()
+  const log = new RequestLog()
+  let mirror: Mirror
+
+  beforeAll(async () => {
+    mirror = await startMirror({ faults, log })
+  })
+  afterAll(() => mirror.close())
+  afterEach(() => faults.clear())
+
+  const text = async (url: string): Promise<[number, string]> => {
+    const res = await fetch(url)
+    return [res.status, await res.text()]
+  }
+
+  withKubectl('answers stable.txt and stable-1.N.txt with installed versions', async () => {
+    const versions = await mirror.versions()
+    expect(versions[0]).toMatch(/^v1\.\d+\.\d+$/)
+    expect(await text(`${mirror.dlBase}/release/stable.txt`)).toEqual([200, `${versions[0]}\n`])
+    const v127 = versions.find((v) => v.startsWith('v1.27.'))
+    if (v127)
+      expect(await text(`${mirror.dlBase}/release/stable-1.27.txt`)).toEqual([200, `${v127}\n`])
+    expect((await text(`${mirror.dlBase}/release/stable-1.5.txt`))[0]).toBe(404)
+  })
+
+  withKubectl('serves a kubectl binary whose sha256 matches its .sha256 file', async () => {
+    const [version] = (await mirror.versions()).slice(-1)
+    const base = `${mirror.dlBase}/release/${version}/bin/linux/amd64/kubectl`
+    const res = await fetch(base)
+    expect(res.status).toBe(200)
+    const bytes = Buffer.from(await res.arrayBuffer())
+    expect(Number(res.headers.get('content-length'))).toBe(bytes.length)
+    const [status, digest] = await text(`${base}.sha256`)
+    expect(status).toBe(200)
+    expect(digest).toMatch(/^[0-9a-f]{64}$/)
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(digest)
+  })
+
+  withKubectl(
+    'answers 404 for unknown versions and arches, and can corrupt a download',
+    async () => {
+      const [version] = await mirror.versions()
+      expect((await text(`${mirror.dlBase}/release/v1.99.0/bin/linux/amd64/kubectl`))[0]).toBe(404)
+      expect((await text(`${mirror.dlBase}/release/v1.27.0/bin/linux/amd64/kubectl`))[0]).toBe(404)
+      expect((await text(`${mirror.dlBase}/release/${version}/bin/linux/s390x/kubectl`))[0]).toBe(
+        404
+      )
+      faults.add({ service: 'mirror', path: '/kubectl$', body: 'not a binary', name: 'corrupt' })
+      const url = `${mirror.dlBase}/release/${version}/bin/linux/amd64/kubectl`
+      expect(await text(url)).toEqual([200, 'not a binary'])
+      expect(log.entries.at(-1)).toMatchObject({ service: 'mirror', fault: 'corrupt' })
+      faults.add({ service: 'mirror', path: 'stable', status: 500, times: 2 })
+      expect((await text(`${mirror.dlBase}/release/stable.txt`))[0]).toBe(500)
+    }
+  )
+
+  it('serves the VPC CNI manifests byte-identical to the fixtures', async () => {
+    const cases: [string, string][] = [
+      ['v1.19.6/config/master/aws-k8s-cni.yaml', 'aws-k8s-cni-v1.19.6.yaml'],
+      ['v1.11.2/config/master/aws-k8s-cni.yaml', 'aws-k8s-cni-v1.11.2.yaml'],
+      ['v1.23.0/config/master/aws-k8s-cni-cn.yaml', 'aws-k8s-cni-cn-v1.23.0.yaml'],
+      [
+        'v1.23.0/config/master/aws-k8s-cni-us-gov-west-1.yaml',
+        'aws-k8s-cni-us-gov-west-1-v1.23.0.yaml'
+      ]
+    ]
+    for (const [path, file] of cases) {
+      const res = await fetch(`${mirror.rawBase}/aws/amazon-vpc-cni-k8s/${path}`)
+      expect(res.status).toBe(200)
+      const body = Buffer.from(await res.arrayBuffer())
+      expect(body.equals(readFileSync(join(fixturesDir(), file)))).toBe(true)
+    }
+    const missing = ['v9.9.9/config/master/aws-k8s-cni.yaml', 'v1.19.6/config/master/../../x.yaml']
+    for (const path of missing) {
+      expect((await fetch(`${mirror.rawBase}/aws/amazon-vpc-cni-k8s/${path}`)).status).toBe(404)
+    }
+  })
+})
