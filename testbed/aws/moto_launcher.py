@@ -17,7 +17,30 @@ from typing import Any
 # The action never looks at AMIs; not loading moto's default set saves ~0.2 s per EC2 region.
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
+
+def _share_region_lists() -> None:
+    """moto's EC2 module asks boto3 for the region lists of three partitions at import time, each
+    through a new Session that parses botocore's endpoint data again (~0.3 s apiece); one shared
+    session and a cache make that one parse. Region lists never change within a run."""
+    import boto3.session
+
+    shared: dict[str, Any] = {}
+    cache: dict[tuple[str, str, bool], list[str]] = {}
+
+    def get_available_regions(
+        self: Any, service_name: str, partition_name: str = "aws", allow_non_regional: bool = False
+    ) -> list[str]:
+        key = (service_name, partition_name, allow_non_regional)
+        if key not in cache:
+            session = shared.setdefault("s", boto3.session.Session())
+            cache[key] = session._session.get_available_regions(*key)
+        return cache[key]
+
+    boto3.session.Session.get_available_regions = get_available_regions  # type: ignore[method-assign]
+
+
 try:
+    _share_region_lists()
     from moto.server import ThreadedMotoServer
 except ImportError:
     print("moto is not installed: run pip install 'moto[server]'", file=sys.stderr)
