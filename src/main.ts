@@ -1,11 +1,158 @@
+/**
+ * The action's pipeline, top to bottom. Independent requests overlap (the manifest download with
+ * AWS sign-in; EC2, the cluster reads and the kubectl download with each other), so a first run
+ * costs about eight dependent round trips: OIDC → STS → EKS → {EC2 ∥ reads} → apply → CRD
+ * Established → ENIConfigs → rollout.
+ */
 import * as core from '@actions/core'
+import { randomBytes } from 'node:crypto'
+import { mkdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { KUBECONFIG_DIR_PREFIX } from './cleanup.js'
+import { errorMessage } from './errors.js'
+import { type ActionInputs, getInputs } from './inputs.js'
+import { type ActionResult, setOutputs } from './outputs.js'
+import { saveKubeconfigDir, saveKubeconfigExported } from './state.js'
+import { writeSummary } from './summary.js'
 
-/** The action's pipeline. Placeholder until the action issue lands. */
+/** Runs the action: the only place that calls core.setFailed. */
 export async function run(): Promise<void> {
+  let kubeconfigDir: string | undefined
+  let keepKubeconfig = false
   try {
-    const name = core.getInput('cluster-name', { required: true })
-    core.info(`cluster: ${name}`)
+    const inputs = await core.group('Inputs', async () => logInputs(getInputs()))
+    silenceNodeFetchDeprecations()
+    const steps = await import('./steps.js')
+    const manifestP = background(steps.startManifest(inputs))
+    const identity = await core.group('AWS credentials', () => steps.getCredentials(inputs))
+    const aws = steps.createAwsClients(inputs.region, identity.credentials)
+    const cluster = await core.group('EKS cluster', () => steps.describeEksCluster(aws.eks, inputs))
+    const tokens = steps.createTokenSource(identity.credentials, inputs)
+    const dir = (kubeconfigDir = await newKubeconfigDir())
+    const kubeconfig = await core.group('Kubeconfig', () =>
+      steps.writeKubeconfig(dir, cluster, tokens)
+    )
+    const deadline = Date.now() + inputs.timeoutSeconds * 1000
+    const waitOptions = { deadline, timeoutSeconds: inputs.timeoutSeconds, onProgress: core.info }
+    const kube = steps.connect({ cluster, tokens, inputs, identity, sts: aws.sts, deadline })
+    // EC2, the cluster reads and the kubectl download do not depend on each other.
+    const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster))
+    const liveP = background(steps.readClusterState(kube))
+    const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version))
+    const network = await core.group('Subnets and security groups', async () =>
+      steps.logNetwork(await networkP)
+    )
+    const live = await core.group('Cluster state', async () => steps.logClusterState(await liveP))
+    const manifest = await core.group('CNI manifest', () =>
+      steps.prepareManifest(inputs, manifestP, live, kube)
+    )
+    // A kubectl install that has already failed stops the run before the cluster changes; one
+    // still downloading is not waited for (race settles at once with undefined).
+    await Promise.race([kubectlP, undefined])
+    const applied = await core.group('Apply the CNI manifest', () =>
+      steps.applyCniManifest(kube, manifest.objects, live, waitOptions)
+    )
+    const eni = await core.group('Apply the ENIConfigs', () =>
+      steps.applyEniConfigSet(kube, network, inputs, live)
+    )
+    const rollout = await core.group('aws-node rollout', () =>
+      steps.awaitAwsNode(kube, applied, inputs.wait, waitOptions)
+    )
+    const kubectl = await core.group('kubectl', () => kubectlP)
+    if (inputs.exportKubeconfig) {
+      await core.group('Export the kubeconfig', async () => {
+        await steps.refreshKubeconfig(kubeconfig, cluster, tokens)
+        exportKubeconfig(kubeconfig)
+      })
+      keepKubeconfig = true
+    }
+    const changes = [...applied, ...eni.applied]
+    const result: ActionResult = {
+      eniConfigs: eni.outputs,
+      eniConfigLabelDef: inputs.eniConfigLabelDef,
+      cniVersion: manifest.cniVersion,
+      changed: steps.anyChange(changes),
+      kubectlPath: kubectl?.path ?? '',
+      kubeconfig: keepKubeconfig ? kubeconfig : undefined,
+      clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+      kubernetesVersion: cluster.version
+    }
+    setOutputs(result)
+    await writeSummary({
+      clusterName: inputs.clusterName,
+      region: inputs.region,
+      result,
+      settings: inputs.settings,
+      images: manifest.images,
+      changes,
+      rollout
+    })
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    core.setFailed(errorMessage(error))
+  } finally {
+    if (kubeconfigDir && !keepKubeconfig) await removeKubeconfigDir(kubeconfigDir)
+  }
+}
+
+/**
+ * client-node 1.4 pulls in node-fetch 2, which requires Node's deprecated `punycode` builtin
+ * (through whatwg-url) and calls `url.parse()`; on Node 24 that prints DEP0040 and DEP0169 in every
+ * user's log. Both are harmless here (the only URLs are the cluster endpoint's), so exactly those
+ * two warnings are dropped; every other warning still prints.
+ */
+function silenceNodeFetchDeprecations(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    const options = rest[0] as { code?: unknown } | string | undefined
+    const code = typeof options === 'object' ? options?.code : rest[1]
+    if (code === 'DEP0040' || code === 'DEP0169' || /\bpunycode\b/.test(String(warning))) return
+    emit(warning, ...rest)
+  }) as typeof process.emitWarning
+}
+
+/** Keeps a promise that is awaited later from counting as an unhandled rejection meanwhile. */
+function background<T>(promise: Promise<T>): Promise<T>
+function background<T>(promise: Promise<T> | undefined): Promise<T> | undefined
+function background<T>(promise: Promise<T> | undefined): Promise<T> | undefined {
+  promise?.catch(() => undefined)
+  return promise
+}
+
+function logInputs(inputs: ActionInputs): ActionInputs {
+  const m = inputs.manifest
+  core.info(`Cluster ${inputs.clusterName} in ${inputs.region}`)
+  core.info(
+    `Credentials: ${inputs.roleToAssume ? `GitHub OIDC, role ${inputs.roleToAssume}` : 'the AWS SDK default chain'}`
+  )
+  core.info(
+    `Pod subnets: ${inputs.subnets.map((s) => (s.zone ? `${s.zone}=${s.subnetId}` : s.subnetId)).join(', ')}`
+  )
+  core.info(
+    `Manifest: ${m ? ('url' in m ? m.url : m.path) : `VPC CNI ${inputs.cniVersion ?? '(the version on the cluster)'}`}`
+  )
+  return inputs
+}
+
+/** A fresh folder name under RUNNER_TEMP, recorded for the post step before it exists. */
+async function newKubeconfigDir(): Promise<string> {
+  const name = `${KUBECONFIG_DIR_PREFIX}${randomBytes(8).toString('hex')}`
+  const dir = join(process.env.RUNNER_TEMP || tmpdir(), name)
+  saveKubeconfigDir(dir)
+  await mkdir(dir, { mode: 0o700 })
+  return dir
+}
+
+function exportKubeconfig(path: string): void {
+  core.exportVariable('KUBECONFIG', path)
+  saveKubeconfigExported()
+  core.info(`KUBECONFIG=${path}; the post step deletes it at the end of the job`)
+}
+
+async function removeKubeconfigDir(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true })
+  } catch (error) {
+    core.warning(`Could not remove the kubeconfig folder ${dir}: ${errorMessage(error)}`)
   }
 }

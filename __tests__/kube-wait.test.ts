@@ -1,0 +1,143 @@
+import { describe, expect, it, jest } from '@jest/globals'
+import type { KubeClient, KubernetesObject } from '../src/kube/client.js'
+import {
+  isEstablished,
+  isRolledOut,
+  waitForCrdsEstablished,
+  waitForRollout
+} from '../src/kube/wait.js'
+
+const crd = (established: boolean): KubernetesObject =>
+  ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'eniconfigs.crd.k8s.amazonaws.com' },
+    status: { conditions: established ? [{ type: 'Established', status: 'True' }] : [] }
+  }) as KubernetesObject
+
+const ds = (
+  generation: number,
+  observed: number,
+  updated: number,
+  available: number
+): KubernetesObject =>
+  ({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'aws-node', namespace: 'kube-system', generation },
+    spec: { selector: { matchLabels: { 'k8s-app': 'aws-node' } } },
+    status: {
+      observedGeneration: observed,
+      desiredNumberScheduled: 3,
+      updatedNumberScheduled: updated,
+      numberAvailable: available
+    }
+  }) as KubernetesObject
+
+/** A fake clock that sleeping advances, so waits take no real time. */
+function clock() {
+  let t = 1_000_000
+  return { now: () => t, sleep: async (ms: number) => void (t += ms) }
+}
+
+function kubeReading(sequence: KubernetesObject[], pods: KubernetesObject[] = []) {
+  const read = jest.fn(async () => sequence.shift())
+  const list = jest.fn(async (..._args: unknown[]) => pods)
+  return { read, list, apply: jest.fn(), learnCrds: jest.fn() } as unknown as KubeClient & {
+    read: typeof read
+    list: typeof list
+  }
+}
+
+describe('CRD establishment', () => {
+  it('needs no request when the apply answer is already Established', async () => {
+    const kube = kubeReading([])
+    await waitForCrdsEstablished(kube, [crd(true)], {
+      deadline: Date.now() + 1000,
+      timeoutSeconds: 1
+    })
+    expect(kube.read).not.toHaveBeenCalled()
+  })
+
+  it('polls until Established', async () => {
+    const c = clock()
+    const kube = kubeReading([crd(false), crd(true)])
+    await waitForCrdsEstablished(kube, [crd(false)], {
+      deadline: c.now() + 10_000,
+      timeoutSeconds: 10,
+      ...c
+    })
+    expect(kube.read).toHaveBeenCalledTimes(2)
+    expect(isEstablished(crd(true))).toBe(true)
+  })
+
+  it('gives up at the deadline naming the CRD', async () => {
+    const c = clock()
+    const kube = kubeReading(Array.from({ length: 50 }, () => crd(false)))
+    await expect(
+      waitForCrdsEstablished(kube, [crd(false)], {
+        deadline: c.now() + 3000,
+        timeoutSeconds: 3,
+        ...c
+      })
+    ).rejects.toThrow(
+      'CustomResourceDefinition eniconfigs.crd.k8s.amazonaws.com is not Established'
+    )
+  })
+})
+
+describe('aws-node rollout', () => {
+  it('follows kubectl rollout status: observed generation, updated and available all caught up', () => {
+    expect(isRolledOut(ds(2, 2, 3, 3))).toBe(true)
+    expect(isRolledOut(ds(2, 1, 3, 3))).toBe(false)
+    expect(isRolledOut(ds(2, 2, 2, 3))).toBe(false)
+    expect(isRolledOut(ds(2, 2, 3, 2))).toBe(false)
+  })
+
+  it('needs no request when the apply answer shows it rolled out', async () => {
+    const kube = kubeReading([])
+    const s = await waitForRollout(kube, ds(1, 1, 3, 3), {
+      deadline: Date.now() + 1000,
+      timeoutSeconds: 1
+    })
+    expect(s).toMatchObject({ desired: 3, updated: 3, available: 3 })
+    expect(kube.read).not.toHaveBeenCalled()
+  })
+
+  it('reports progress and returns once rolled out', async () => {
+    const c = clock()
+    const progress: string[] = []
+    const kube = kubeReading([ds(2, 2, 1, 2), ds(2, 2, 3, 3)])
+    await waitForRollout(kube, ds(2, 1, 0, 3), {
+      deadline: c.now() + 60_000,
+      timeoutSeconds: 60,
+      onProgress: (m) => progress.push(m),
+      ...c
+    })
+    expect(progress).toEqual([
+      'DaemonSet/kube-system/aws-node: 0 of 3 pods updated, 3 available',
+      'DaemonSet/kube-system/aws-node: 1 of 3 pods updated, 2 available',
+      'DaemonSet/kube-system/aws-node: 3 of 3 pods updated, 3 available'
+    ])
+  })
+
+  it('fails at the deadline with the counts and the nodes still on the old pods', async () => {
+    const c = clock()
+    const pod = (node: string, gen: string): KubernetesObject =>
+      ({
+        metadata: { name: `aws-node-${node}`, labels: { 'pod-template-generation': gen } },
+        spec: { nodeName: node }
+      }) as KubernetesObject
+    const kube = kubeReading(
+      Array.from({ length: 100 }, () => ds(2, 2, 1, 2)),
+      [pod('ip-10-0-1-1', '2'), pod('ip-10-0-2-2', '1'), pod('ip-10-0-3-3', '1')]
+    )
+    await expect(
+      waitForRollout(kube, ds(2, 1, 0, 3), { deadline: c.now() + 5000, timeoutSeconds: 5, ...c })
+    ).rejects.toThrow(
+      'DaemonSet/kube-system/aws-node did not roll out within timeout-seconds (5 s): 1 of 3 pods updated, ' +
+        '2 available, observed generation 2 of 2. Nodes not yet updated: ip-10-0-2-2, ip-10-0-3-3'
+    )
+    expect(kube.list).toHaveBeenCalledWith('v1', 'Pod', 'kube-system', 'k8s-app=aws-node')
+  })
+})

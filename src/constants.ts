@@ -1,0 +1,102 @@
+/**
+ * Names the action shares with workflows: its inputs, outputs and saved state, exactly as in
+ * action.yml (a test reads action.yml and compares). No other file spells an input name.
+ */
+
+/** The inputs of action.yml. */
+export enum Inputs {
+  ClusterName = 'cluster-name',
+  AwsRegion = 'aws-region',
+  RoleToAssume = 'role-to-assume',
+  RoleSessionName = 'role-session-name',
+  RoleDurationSeconds = 'role-duration-seconds',
+  Audience = 'audience',
+  Subnets = 'subnets',
+  SecurityGroups = 'security-groups',
+  EniConfigLabelDef = 'eni-config-label-def',
+  CniVersion = 'cni-version',
+  Manifest = 'manifest',
+  ManifestSha256 = 'manifest-sha256',
+  ManifestBaseUrl = 'manifest-base-url',
+  ImageRegistry = 'image-registry',
+  EnablePodEni = 'enable-pod-eni',
+  DisableTcpEarlyDemux = 'disable-tcp-early-demux',
+  CustomNetworkCfg = 'custom-network-cfg',
+  ExternalSnat = 'external-snat',
+  EnablePrefixDelegation = 'enable-prefix-delegation',
+  WarmIpTarget = 'warm-ip-target',
+  MinimumIpTarget = 'minimum-ip-target',
+  WarmPrefixTarget = 'warm-prefix-target',
+  Env = 'env',
+  Wait = 'wait',
+  TimeoutSeconds = 'timeout-seconds',
+  InstallKubectl = 'install-kubectl',
+  KubectlVersion = 'kubectl-version',
+  KubectlMirror = 'kubectl-mirror',
+  ExportKubeconfig = 'export-kubeconfig'
+}
+
+/** The outputs of action.yml. */
+export enum Outputs {
+  EniConfigs = 'eni-configs',
+  EniConfigLabelDef = 'eni-config-label-def',
+  CniVersion = 'cni-version',
+  Changed = 'changed',
+  KubectlPath = 'kubectl-path',
+  Kubeconfig = 'kubeconfig',
+  ClusterSecurityGroupId = 'cluster-security-group-id',
+  KubernetesVersion = 'kubernetes-version'
+}
+
+/** Keys main saves for the post step. Never a secret: the state file is plain text on the runner. */
+export enum State {
+  /** The private folder under RUNNER_TEMP that holds the kubeconfig; saved before the file exists. */
+  KubeconfigDir = 'kubeconfig-dir',
+  /** 'true' when main finished and left the kubeconfig for later steps. */
+  KubeconfigExported = 'kubeconfig-exported'
+}
+
+/**
+ * The defaults action.yml declares, by input. Required inputs and inputs whose default is computed
+ * at run time (region, security groups, CNI and kubectl versions, registry) default to ''.
+ */
+export const INPUT_DEFAULTS: Readonly<Record<Inputs, string>> = {
+  [Inputs.ClusterName]: '',
+  [Inputs.AwsRegion]: '',
+  [Inputs.RoleToAssume]: '',
+  [Inputs.RoleSessionName]: 'GitHubActions',
+  [Inputs.RoleDurationSeconds]: '3600',
+  [Inputs.Audience]: 'sts.amazonaws.com',
+  [Inputs.Subnets]: '',
+  [Inputs.SecurityGroups]: '',
+  [Inputs.EniConfigLabelDef]: 'topology.kubernetes.io/zone',
+  [Inputs.CniVersion]: '',
+  [Inputs.Manifest]: '',
+  [Inputs.ManifestSha256]: '',
+  [Inputs.ManifestBaseUrl]: 'https://raw.githubusercontent.com',
+  [Inputs.ImageRegistry]: '',
+  [Inputs.EnablePodEni]: 'true',
+  [Inputs.DisableTcpEarlyDemux]: 'true',
+  [Inputs.CustomNetworkCfg]: 'true',
+  [Inputs.ExternalSnat]: 'true',
+  [Inputs.EnablePrefixDelegation]: 'true',
+  [Inputs.WarmIpTarget]: '1',
+  [Inputs.MinimumIpTarget]: '30',
+  [Inputs.WarmPrefixTarget]: '1',
+  [Inputs.Env]: '',
+  [Inputs.Wait]: 'true',
+  [Inputs.TimeoutSeconds]: '600',
+  [Inputs.InstallKubectl]: 'true',
+  [Inputs.KubectlVersion]: '',
+  [Inputs.KubectlMirror]: 'https://dl.k8s.io',
+  [Inputs.ExportKubeconfig]: 'false'
+}
+
+/** Inputs action.yml marks `required: true`. */
+export const REQUIRED_INPUTS: readonly Inputs[] = [Inputs.ClusterName, Inputs.Subnets]
+
+/** The server-side apply field manager: our claim on the fields we set. */
+export const FIELD_MANAGER = 'eks-cni-custom-networking'
+
+/** Where the aws-node DaemonSet lives in every manifest version. */
+export const AWS_NODE = { namespace: 'kube-system', name: 'aws-node' } as const

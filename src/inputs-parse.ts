@@ -1,0 +1,321 @@
+/**
+ * The input validators: small pure functions that turn one raw input string into a typed value or
+ * throw an InputError naming the input, quoting the value and saying what was expected. The
+ * patterns are strict on purpose: every accepted value is safe to show in YAML, a shell line or a
+ * URL, so metacharacters never get further than here.
+ */
+
+/** A rejected input value. The message is complete on its own; the fields serve tests and hints. */
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    readonly value: string,
+    readonly expected: string
+  ) {
+    super(`Input '${input}' has an invalid value ${quote(value)}: expected ${expected}`)
+    this.name = 'InputError'
+  }
+}
+
+/** Shows a value in an error: JSON quoting makes newlines and control characters visible. */
+export function quote(value: string): string {
+  const shown = value.length > 120 ? `${value.slice(0, 117)}...` : value
+  return JSON.stringify(shown)
+}
+
+const TRUE = ['true', 'True', 'TRUE']
+const FALSE = ['false', 'False', 'FALSE']
+
+/** YAML 1.2 core booleans only, as core.getBooleanInput does: `yes`, `1` and `on` are errors. */
+export function parseBoolean(input: string, raw: string): boolean {
+  if (TRUE.includes(raw)) return true
+  if (FALSE.includes(raw)) return false
+  throw new InputError(input, raw, 'true or false')
+}
+
+/** A CNI switch: empty leaves the variable as the manifest has it. */
+export function parseOptionalBoolean(input: string, raw: string): boolean | undefined {
+  if (raw === '') return undefined
+  if (TRUE.includes(raw)) return true
+  if (FALSE.includes(raw)) return false
+  throw new InputError(input, raw, 'true, false, or empty to leave the manifest value')
+}
+
+/** A whole number in [min, max]; no signs, decimals, units or exponents. */
+export function parseInteger(input: string, raw: string, min: number, max: number): number {
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN
+  if (Number.isNaN(value) || value < min || value > max) {
+    throw new InputError(input, raw, `a whole number from ${min} to ${max}`)
+  }
+  return value
+}
+
+/** An ipamd target (WARM_IP_TARGET…): empty leaves it unset, otherwise a count of 0 or more. */
+export function parseOptionalCount(input: string, raw: string): number | undefined {
+  if (raw === '') return undefined
+  const value = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN
+  if (Number.isNaN(value) || value > 10000) {
+    throw new InputError(input, raw, 'a whole number from 0 to 10000, or empty to leave it unset')
+  }
+  return value
+}
+
+/** EKS's own rule for cluster names. */
+export function parseClusterName(input: string, raw: string): string {
+  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(raw)) {
+    throw new InputError(
+      input,
+      raw,
+      'an EKS cluster name: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit'
+    )
+  }
+  return raw
+}
+
+/** AWS region codes across partitions: us-east-1, cn-north-1, us-gov-west-1, eusc-de-east-1. */
+export function parseRegion(input: string, raw: string): string {
+  if (!/^[a-z]{2,4}(-[a-z]+){1,3}-\d{1,2}$/.test(raw)) {
+    throw new InputError(input, raw, 'an AWS region code such as ap-northeast-2')
+  }
+  return raw
+}
+
+/** An IAM role ARN in any partition; empty means the default credential chain. */
+export function parseRoleArn(input: string, raw: string): string | undefined {
+  if (raw === '') return undefined
+  if (
+    !/^arn:aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(raw)
+  ) {
+    throw new InputError(
+      input,
+      raw,
+      'an IAM role ARN such as arn:aws:iam::123456789012:role/deploy'
+    )
+  }
+  return raw
+}
+
+/** STS's RoleSessionName rule. */
+export function parseSessionName(input: string, raw: string): string {
+  if (!/^[\w+=,.@-]{2,64}$/.test(raw)) {
+    throw new InputError(input, raw, '2 to 64 characters from letters, digits and +=,.@_-')
+  }
+  return raw
+}
+
+/** The OIDC audience: a plain name or URL-like string, no spaces or shell characters. */
+export function parseAudience(input: string, raw: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,254}$/.test(raw)) {
+    throw new InputError(input, raw, 'an audience such as sts.amazonaws.com')
+  }
+  return raw
+}
+
+/** One pod subnet: its ID, and the zone (name or ID) the user says it is in. */
+export interface SubnetEntry {
+  subnetId: string
+  zone?: string
+}
+
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/
+const ZONE_NAME = /^[a-z]{2,4}(-[a-z]+){1,3}-\d{1,2}[a-z]$/
+const ZONE_ID = /^[a-z]{2,6}\d{0,2}(-[a-z]{2,4}\d?)?-az\d{1,2}$/
+
+/** Splits a list input on commas, spaces and newlines. */
+export function splitList(raw: string): string[] {
+  return raw.split(/[\s,]+/).filter((s) => s !== '')
+}
+
+/** Pod subnets: bare IDs or zone=subnet-id pairs, in any order and mix, one per zone. */
+export function parseSubnets(input: string, raw: string): SubnetEntry[] {
+  const items = splitList(raw)
+  if (items.length === 0) {
+    throw new InputError(input, raw, 'at least one subnet ID, e.g. subnet-0abc1234def567890')
+  }
+  const entries = items.map((item): SubnetEntry => {
+    const eq = item.indexOf('=')
+    const zone = eq >= 0 ? item.slice(0, eq) : undefined
+    const subnetId = eq >= 0 ? item.slice(eq + 1) : item
+    if (
+      !SUBNET_ID.test(subnetId) ||
+      (zone !== undefined && !ZONE_NAME.test(zone) && !ZONE_ID.test(zone))
+    ) {
+      throw new InputError(
+        input,
+        item,
+        'a subnet ID (subnet- and 8 or 17 hex digits) or a zone=subnet-id pair such as ap-northeast-2a=subnet-0abc1234def567890'
+      )
+    }
+    return zone === undefined ? { subnetId } : { subnetId, zone }
+  })
+  const dupe = firstDuplicate(entries.map((e) => e.subnetId))
+  if (dupe) throw new InputError(input, dupe, 'each subnet only once')
+  const zoneDupe = firstDuplicate(entries.flatMap((e) => (e.zone ? [e.zone] : [])))
+  if (zoneDupe) {
+    const second = items.filter((item) => item.startsWith(`${zoneDupe}=`))[1]
+    throw new InputError(input, second, 'one subnet per zone (ENIConfigs are named after the zone)')
+  }
+  return entries
+}
+
+/** Security group IDs; empty means the cluster security group. */
+export function parseSecurityGroups(input: string, raw: string): string[] | undefined {
+  const items = splitList(raw)
+  if (items.length === 0) return undefined
+  for (const item of items) {
+    if (!/^sg-[0-9a-f]{8,17}$/.test(item)) {
+      throw new InputError(input, item, 'a security group ID: sg- and 8 or 17 hex digits')
+    }
+  }
+  const dupe = firstDuplicate(items)
+  if (dupe) throw new InputError(input, dupe, 'each security group only once')
+  if (items.length > 16) throw new InputError(input, raw, 'at most 16 security groups')
+  return items
+}
+
+/** A Kubernetes label key: [prefix/]name, the prefix a DNS subdomain. */
+export function parseLabelKey(input: string, raw: string): string {
+  const slash = raw.lastIndexOf('/')
+  const prefix = slash >= 0 ? raw.slice(0, slash) : undefined
+  const name = raw.slice(slash + 1)
+  const nameOk = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name)
+  const prefixOk =
+    prefix === undefined ||
+    (prefix.length <= 253 &&
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(prefix))
+  if (!nameOk || !prefixOk) {
+    throw new InputError(input, raw, 'a node label key such as topology.kubernetes.io/zone')
+  }
+  return raw
+}
+
+/** A release tag vX.Y.Z (the v is added when missing); empty means "work it out". */
+export function parseVersionTag(input: string, raw: string, example: string): string | undefined {
+  if (raw === '') return undefined
+  const m = /^v?(\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(raw)
+  if (!m) throw new InputError(input, raw, `a version such as ${example}, or empty`)
+  return `v${m[1]}`
+}
+
+/** kubectl-version: vX.Y.Z, X.Y (its latest patch), `latest`, or empty (the cluster's minor). */
+export function parseKubectlVersion(input: string, raw: string): string | undefined {
+  if (raw === '' || raw === 'latest') return raw || undefined
+  const m = /^v?(\d{1,3}\.\d{1,3})(\.\d{1,3})?$/.exec(raw)
+  if (!m) {
+    throw new InputError(
+      input,
+      raw,
+      'a version such as v1.31.4, a minor such as 1.31, latest, or empty'
+    )
+  }
+  return m[2] ? `v${m[1]}${m[2]}` : m[1]
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/**
+ * An https URL (plain http only for a loopback mirror), without credentials, query or fragment.
+ * Returned without a trailing slash so paths can be appended.
+ */
+export function parseHttpsUrl(input: string, raw: string, what: string): string {
+  let url: URL | undefined
+  try {
+    url = /^[a-z][a-z0-9+.-]*:\/\/[^\s'"`$\\<>|;]+$/i.test(raw) ? new URL(raw) : undefined
+  } catch {
+    url = undefined
+  }
+  const ok =
+    url !== undefined &&
+    (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))) &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === ''
+  if (!ok)
+    throw new InputError(input, raw, `an https:// URL of ${what}, without credentials or query`)
+  return raw.replace(/\/+$/, '')
+}
+
+/** Where the manifest comes from: an https URL or a file path. */
+export type ManifestLocation = { url: string } | { path: string }
+
+/** `manifest`: empty for the official one, else an https URL or a path on the runner. */
+export function parseManifest(input: string, raw: string): ManifestLocation | undefined {
+  if (raw === '') return undefined
+  if (/^[a-z][a-z0-9+.-]*:/i.test(raw) && !/^[A-Za-z]:[\\/]/.test(raw)) {
+    return { url: parseHttpsUrl(input, raw, 'an aws-k8s-cni.yaml manifest') }
+  }
+  if (hasControlCharacter(raw) || /[`$;|&<>*?'"\\]/.test(raw)) {
+    throw new InputError(
+      input,
+      raw,
+      'a file path without shell or control characters, or an https:// URL'
+    )
+  }
+  return { path: raw }
+}
+
+/** A sha256 digest as 64 hex digits (lower-cased). */
+export function parseSha256(input: string, raw: string): string | undefined {
+  if (raw === '') return undefined
+  if (!/^[0-9a-fA-F]{64}$/.test(raw))
+    throw new InputError(input, raw, 'a sha256 digest: 64 hex digits')
+  return raw.toLowerCase()
+}
+
+/** How image references are rewritten. */
+export type ImageRegistrySetting =
+  { mode: 'region' } | { mode: 'keep' } | { mode: 'custom'; registry: string }
+
+/** `image-registry`: empty for the region's EKS registry, `keep`, or a registry host[/path]. */
+export function parseImageRegistry(input: string, raw: string): ImageRegistrySetting {
+  if (raw === '') return { mode: 'region' }
+  if (raw === 'keep') return { mode: 'keep' }
+  const host = '[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\\d{1,5})?'
+  const path = '(/[a-z0-9]+([._-][a-z0-9]+)*)*'
+  if (!new RegExp(`^${host}${path}$`).test(raw) || raw.length > 255) {
+    throw new InputError(
+      input,
+      raw,
+      "'keep', empty for the region's EKS registry, or a registry such as 602401143452.dkr.ecr.ap-northeast-2.amazonaws.com"
+    )
+  }
+  return { mode: 'custom', registry: raw }
+}
+
+/** `env`: KEY=VALUE lines (blank lines and # comments skipped); keys are upper-case env names. */
+export function parseEnvLines(input: string, raw: string): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const line of raw.split(/\r?\n/)) {
+    const text = line.trim()
+    if (text === '' || text.startsWith('#')) continue
+    const eq = text.indexOf('=')
+    if (eq < 0) throw new InputError(input, text, 'one KEY=VALUE per line')
+    const key = text.slice(0, eq).trim()
+    const value = text.slice(eq + 1).trim()
+    if (!/^[A-Z0-9_]+$/.test(key)) {
+      throw new InputError(input, text, 'a variable name of A-Z, 0-9 and _ before the =')
+    }
+    // Values reach the DaemonSet as data, never through a shell; control characters are refused
+    // because they cannot round-trip through a workflow file or the job summary.
+    if (hasControlCharacter(value)) {
+      throw new InputError(input, text, 'a value without control characters')
+    }
+    if (key in env) throw new InputError(input, text, `${key} only once`)
+    env[key] = value
+  }
+  return env
+}
+
+function hasControlCharacter(s: string): boolean {
+  return [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+}
+
+function firstDuplicate(values: string[]): string | undefined {
+  const seen = new Set<string>()
+  for (const v of values) {
+    if (seen.has(v)) return v
+    seen.add(v)
+  }
+  return undefined
+}

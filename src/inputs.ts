@@ -1,0 +1,254 @@
+/**
+ * Reads every input once, before any network call, into one typed object. All problems are
+ * reported together, so a workflow author fixes them in one round.
+ */
+import * as core from '@actions/core'
+import { INPUT_DEFAULTS, Inputs } from './constants.js'
+import {
+  type ImageRegistrySetting,
+  type ManifestLocation,
+  type SubnetEntry,
+  InputError,
+  parseAudience,
+  parseBoolean,
+  parseClusterName,
+  parseEnvLines,
+  parseHttpsUrl,
+  parseImageRegistry,
+  parseInteger,
+  parseKubectlVersion,
+  parseLabelKey,
+  parseManifest,
+  parseOptionalBoolean,
+  parseOptionalCount,
+  parseRegion,
+  parseRoleArn,
+  parseSecurityGroups,
+  parseSessionName,
+  parseSha256,
+  parseSubnets,
+  parseVersionTag
+} from './inputs-parse.js'
+
+/** The aws-node settings to apply: container env and init-container env, values as strings. */
+export interface CniEnvSettings {
+  /** Env of container `aws-node`. */
+  env: Record<string, string>
+  /** Env of init container `aws-vpc-cni-init`. */
+  initEnv: Record<string, string>
+}
+
+/** Everything the action was asked to do, validated. */
+export interface ActionInputs {
+  /** EKS cluster name. */
+  readonly clusterName: string
+  /** Region of the cluster (input, else AWS_REGION, else AWS_DEFAULT_REGION). */
+  readonly region: string
+  /** Role to assume through GitHub OIDC; undefined means the SDK's default credential chain. */
+  readonly roleToAssume?: string
+  readonly roleSessionName: string
+  readonly roleDurationSeconds: number
+  /** Audience of the GitHub ID token. */
+  readonly audience: string
+  /** Pod subnets as given (order does not matter; EC2 decides the zones). */
+  readonly subnets: readonly SubnetEntry[]
+  /** Security groups for every ENIConfig; undefined means the cluster security group. */
+  readonly securityGroups?: readonly string[]
+  /** Node label that selects the ENIConfig (ENI_CONFIG_LABEL_DEF). */
+  readonly eniConfigLabelDef: string
+  /** Manifest tag; undefined means the version running on the cluster. */
+  readonly cniVersion?: string
+  /** A manifest to use instead of the official one. */
+  readonly manifest?: ManifestLocation
+  /** Pin for the manifest (lower-case hex). */
+  readonly manifestSha256?: string
+  /** Base of the official manifest URL, without a trailing slash. */
+  readonly manifestBaseUrl: string
+  readonly imageRegistry: ImageRegistrySetting
+  /** aws-node settings from the CNI inputs and `env` (env lines win over the named inputs). */
+  readonly settings: CniEnvSettings
+  /** Wait for the ENIConfig CRD and the aws-node rollout. */
+  readonly wait: boolean
+  /** Budget for the waits, in seconds. */
+  readonly timeoutSeconds: number
+  readonly installKubectl: boolean
+  /** vX.Y.Z, X.Y, or 'latest'; undefined means the latest patch of the cluster's minor. */
+  readonly kubectlVersion?: string
+  /** Base URL of the kubectl download mirror, without a trailing slash. */
+  readonly kubectlMirror: string
+  /** Keep the kubeconfig for later steps (the post step deletes it). */
+  readonly exportKubeconfig: boolean
+}
+
+/** Reads one raw input; the default reads the runner's INPUT_ variables (trimmed). */
+export type InputReader = (name: Inputs) => string
+
+const readFromRunner: InputReader = (name) => core.getInput(name)
+
+/**
+ * Parses all inputs. `read` and `env` are seams for tests. Throws one Error listing every invalid
+ * input.
+ */
+export function getInputs(
+  read: InputReader = readFromRunner,
+  env: NodeJS.ProcessEnv = process.env
+): ActionInputs {
+  const errors: string[] = []
+  // Each field is parsed on its own, so one bad input does not hide the next.
+  const field = <T>(
+    name: Inputs,
+    parse: (input: string, raw: string) => T,
+    fallback?: string
+  ): T => {
+    const raw = read(name).trim()
+    try {
+      return parse(name, raw === '' && fallback !== undefined ? fallback : raw)
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error))
+      return undefined as T
+    }
+  }
+  const orDefault = (name: Inputs): string => INPUT_DEFAULTS[name]
+
+  const clusterName = field(Inputs.ClusterName, required(parseClusterName))
+  const region = field(Inputs.AwsRegion, (input, raw) => regionOf(input, raw, env))
+  const roleToAssume = field(Inputs.RoleToAssume, parseRoleArn)
+  const roleSessionName = field(
+    Inputs.RoleSessionName,
+    parseSessionName,
+    orDefault(Inputs.RoleSessionName)
+  )
+  const roleDurationSeconds = field(
+    Inputs.RoleDurationSeconds,
+    (i, r) => parseInteger(i, r, 900, 43200),
+    orDefault(Inputs.RoleDurationSeconds)
+  )
+  const audience = field(Inputs.Audience, parseAudience, orDefault(Inputs.Audience))
+  const subnets = field(Inputs.Subnets, parseSubnets)
+  const securityGroups = field(Inputs.SecurityGroups, parseSecurityGroups)
+  const eniConfigLabelDef = field(
+    Inputs.EniConfigLabelDef,
+    parseLabelKey,
+    orDefault(Inputs.EniConfigLabelDef)
+  )
+  const cniVersion = field(Inputs.CniVersion, (i, r) => parseVersionTag(i, r, 'v1.19.6'))
+  const manifest = field(Inputs.Manifest, parseManifest)
+  const manifestSha256 = field(Inputs.ManifestSha256, parseSha256)
+  const manifestBaseUrl = field(
+    Inputs.ManifestBaseUrl,
+    (i, r) => parseHttpsUrl(i, r, 'a raw.githubusercontent.com mirror'),
+    orDefault(Inputs.ManifestBaseUrl)
+  )
+  const imageRegistry = field(Inputs.ImageRegistry, parseImageRegistry)
+  const settings = readSettings(field, eniConfigLabelDef)
+  const wait = field(Inputs.Wait, parseBoolean, orDefault(Inputs.Wait))
+  const timeoutSeconds = field(
+    Inputs.TimeoutSeconds,
+    (i, r) => parseInteger(i, r, 1, 86400),
+    orDefault(Inputs.TimeoutSeconds)
+  )
+  const installKubectl = field(
+    Inputs.InstallKubectl,
+    parseBoolean,
+    orDefault(Inputs.InstallKubectl)
+  )
+  const kubectlVersion = field(Inputs.KubectlVersion, parseKubectlVersion)
+  const kubectlMirror = field(
+    Inputs.KubectlMirror,
+    (i, r) => parseHttpsUrl(i, r, 'a dl.k8s.io mirror'),
+    orDefault(Inputs.KubectlMirror)
+  )
+  const exportKubeconfig = field(
+    Inputs.ExportKubeconfig,
+    parseBoolean,
+    orDefault(Inputs.ExportKubeconfig)
+  )
+
+  if (errors.length === 1) throw new Error(errors[0])
+  if (errors.length > 1)
+    throw new Error(`${errors.length} inputs are invalid:\n- ${errors.join('\n- ')}`)
+  return {
+    clusterName,
+    region,
+    roleToAssume,
+    roleSessionName,
+    roleDurationSeconds,
+    audience,
+    subnets,
+    securityGroups,
+    eniConfigLabelDef,
+    cniVersion,
+    manifest,
+    manifestSha256,
+    manifestBaseUrl,
+    imageRegistry,
+    settings,
+    wait,
+    timeoutSeconds,
+    installKubectl,
+    kubectlVersion,
+    kubectlMirror,
+    exportKubeconfig
+  }
+}
+
+type FieldReader = <T>(
+  name: Inputs,
+  parse: (input: string, raw: string) => T,
+  fallback?: string
+) => T
+
+/** The origin script's settings as inputs → aws-node env; an empty input leaves the variable alone. */
+function readSettings(field: FieldReader, labelDef: string | undefined): CniEnvSettings {
+  const env: Record<string, string> = {}
+  const initEnv: Record<string, string> = {}
+  const flag = (target: Record<string, string>, key: string, name: Inputs): void => {
+    const value = field(name, parseOptionalBoolean)
+    if (value !== undefined) target[key] = String(value)
+  }
+  const count = (key: string, name: Inputs): void => {
+    const value = field(name, parseOptionalCount)
+    if (value !== undefined) env[key] = String(value)
+  }
+  flag(env, 'ENABLE_POD_ENI', Inputs.EnablePodEni)
+  flag(initEnv, 'DISABLE_TCP_EARLY_DEMUX', Inputs.DisableTcpEarlyDemux)
+  flag(env, 'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG', Inputs.CustomNetworkCfg)
+  flag(env, 'AWS_VPC_K8S_CNI_EXTERNALSNAT', Inputs.ExternalSnat)
+  flag(env, 'ENABLE_PREFIX_DELEGATION', Inputs.EnablePrefixDelegation)
+  count('WARM_IP_TARGET', Inputs.WarmIpTarget)
+  count('MINIMUM_IP_TARGET', Inputs.MinimumIpTarget)
+  count('WARM_PREFIX_TARGET', Inputs.WarmPrefixTarget)
+  if (labelDef !== undefined) env.ENI_CONFIG_LABEL_DEF = labelDef
+  // `env` is the escape hatch for everything else, so it also overrides the named inputs.
+  const extra = field(Inputs.Env, parseEnvLines)
+  return { env: { ...env, ...extra }, initEnv }
+}
+
+function required<T>(parse: (input: string, raw: string) => T): (input: string, raw: string) => T {
+  return (input, raw) => {
+    if (raw === '') throw new InputError(input, raw, 'a value (this input is required)')
+    return parse(input, raw)
+  }
+}
+
+/** The input, else AWS_REGION, else AWS_DEFAULT_REGION, as the AWS CLI and SDKs do. */
+function regionOf(input: string, raw: string, env: NodeJS.ProcessEnv): string {
+  if (raw !== '') return parseRegion(input, raw)
+  const fromEnv = env.AWS_REGION || env.AWS_DEFAULT_REGION
+  if (!fromEnv) {
+    throw new InputError(
+      input,
+      raw,
+      'a region such as ap-northeast-2 (or AWS_REGION set by an earlier step)'
+    )
+  }
+  try {
+    return parseRegion(input, fromEnv)
+  } catch {
+    throw new InputError(
+      input,
+      fromEnv,
+      'AWS_REGION or AWS_DEFAULT_REGION to hold a region code such as ap-northeast-2'
+    )
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * How Kubernetes API failures are classified and explained. Pure: an API error is recognised by its
+ * shape (client-node's ApiException carries a numeric `code`, the `body` and the response `headers`),
+ * so this module needs no client library.
+ */
+import { errorMessage } from '../errors.js'
+
+/** The fields of client-node's ApiException this module reads. */
+interface ApiErrorShape {
+  code: number
+  body?: unknown
+  headers?: Record<string, string>
+}
+
+/** A server's Retry-After is honoured up to this long. */
+const MAX_RETRY_AFTER_MS = 30_000
+
+function asApiError(error: unknown): ApiErrorShape | undefined {
+  const e = error as Partial<ApiErrorShape> | undefined
+  return error instanceof Error && typeof e?.code === 'number' && 'body' in error
+    ? (e as ApiErrorShape)
+    : undefined
+}
+
+/** The HTTP status of a Kubernetes API error, if it is one. */
+export function kubeStatus(error: unknown): number | undefined {
+  return asApiError(error)?.code
+}
+
+/**
+ * For retry(): false to stop, true to back off, or the ms the server asked us to wait. Retried:
+ * 429 and 5xx (honouring Retry-After), dropped connections, and 409 when `retryConflicts`.
+ */
+export function isRetryableKubeError(error: unknown, retryConflicts: boolean): boolean | number {
+  const api = asApiError(error)
+  if (api) {
+    if (api.code === 409) return retryConflicts
+    if (api.code !== 429 && api.code < 500) return false
+    const after = Number(api.headers?.['retry-after'])
+    return Number.isFinite(after) && after >= 0 ? Math.min(after * 1000, MAX_RETRY_AFTER_MS) : true
+  }
+  const code = (error as { code?: unknown })?.code
+  if (
+    typeof code === 'string' &&
+    /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET)$/.test(code)
+  ) {
+    return true
+  }
+  return /socket hang up|ECONNRESET|ETIMEDOUT|timed out|Premature close/i.test(errorMessage(error))
+}
+
+/** One line for an API error: the status and the server's message, not the raw dump. */
+export function describeKubeError(error: unknown): string {
+  const api = asApiError(error)
+  if (!api) return errorMessage(error)
+  const body = api.body as { message?: unknown } | string | undefined
+  let message = typeof body === 'object' && typeof body?.message === 'string' ? body.message : ''
+  if (typeof body === 'string') {
+    try {
+      message = String((JSON.parse(body) as { message?: unknown }).message ?? body)
+    } catch {
+      message = body // Not JSON: keep the text as it came.
+    }
+  }
+  return `HTTP ${api.code}${message ? `: ${message.slice(0, 500)}` : ''}`
+}
+
+/**
+ * 401 after a fresh token, or 403: the token is fine but EKS does not let this principal in. Names
+ * the caller and gives the access-entry commands that fix it.
+ */
+export function accessDeniedError(
+  error: unknown,
+  p: { label: string; caller?: string; cluster: string; region: string }
+): Error {
+  const principal = p.caller ? principalArn(p.caller) : '<role ARN>'
+  const partition = /^arn:([^:]+):/.exec(p.caller ?? '')?.[1] ?? 'aws'
+  const where = `--region ${p.region} --cluster-name ${p.cluster} --principal-arn ${principal}`
+  return new Error(
+    [
+      `The Kubernetes API of EKS cluster '${p.cluster}' refused ${p.caller ?? 'the caller'} ` +
+        `(${p.label}: ${describeKubeError(error)}).`,
+      'EKS lets an IAM principal into the cluster only through an access entry ' +
+        '(or the legacy aws-auth ConfigMap).',
+      `Give ${principal} an access entry with cluster-admin rights, e.g.:`,
+      `  aws eks create-access-entry ${where}`,
+      `  aws eks associate-access-policy ${where} --policy-arn ` +
+        `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy --access-scope type=cluster`
+    ].join('\n'),
+    { cause: error }
+  )
+}
+
+/** arn:aws:sts::A:assumed-role/R/S → arn:aws:iam::A:role/R, the ARN an access entry names. */
+export function principalArn(arn: string): string {
+  const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(arn)
+  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn
+}

@@ -1,0 +1,115 @@
+/**
+ * What the cluster holds before we touch it, read in one parallel batch: the objects the apply will
+ * write (their resourceVersions decide `changed`), the running aws-node (its image says which CNI
+ * version runs) and the existing ENIConfigs.
+ */
+import { AWS_NODE } from '../constants.js'
+import { cniVersionFromImage } from '../cni/versions.js'
+import {
+  type KubeClient,
+  type KubernetesObject,
+  type ObjectRef,
+  type V1DaemonSet,
+  refKey,
+  refOf
+} from './client.js'
+
+/** API version and kind of the ENIConfig custom resource. */
+export const ENI_CONFIG = {
+  apiVersion: 'crd.k8s.amazonaws.com/v1alpha1',
+  kind: 'ENIConfig'
+} as const
+
+/** The version stamps of an object that existed before this run. */
+export interface LiveVersion {
+  resourceVersion?: string
+  generation?: number
+}
+
+export interface LiveState {
+  /** Version stamps by refKey of every object read; a ref read but absent maps to undefined. */
+  readonly versions: Map<string, LiveVersion | undefined>
+  /** The running aws-node DaemonSet, if there is one. */
+  readonly awsNode?: V1DaemonSet
+  /** The CNI release aws-node runs (image tag without -eksbuild.N), if it can be told. */
+  readonly runningCniVersion?: string
+  /** ENIConfigs in the cluster, ours or not. */
+  readonly eniConfigs: KubernetesObject[]
+}
+
+/** The aws-node DaemonSet's ref. */
+export const AWS_NODE_REF: ObjectRef = {
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  namespace: AWS_NODE.namespace,
+  name: AWS_NODE.name
+}
+
+/**
+ * The objects every official manifest since v1.11 consists of. Read before the manifest is known
+ * (when the version comes from the cluster), so the reads need not wait for the download.
+ */
+export const STANDARD_REFS: readonly ObjectRef[] = [
+  crdRef('eniconfigs.crd.k8s.amazonaws.com'),
+  crdRef('policyendpoints.networking.k8s.aws'),
+  { apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'kube-system', name: 'aws-node' },
+  { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'kube-system', name: 'amazon-vpc-cni' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'aws-node' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', name: 'aws-node' },
+  AWS_NODE_REF
+]
+
+/** Reads `refs` (always including aws-node) and lists the ENIConfigs, all at once. */
+export async function readLiveState(
+  kube: KubeClient,
+  refs: readonly ObjectRef[]
+): Promise<LiveState> {
+  const wanted = uniqueRefs([AWS_NODE_REF, ...refs])
+  const [objects, eniConfigs] = await Promise.all([
+    Promise.all(wanted.map((ref) => kube.read(ref))),
+    kube.list(ENI_CONFIG.apiVersion, ENI_CONFIG.kind)
+  ])
+  const versions = new Map<string, LiveVersion | undefined>()
+  wanted.forEach((ref, i) => versions.set(refKey(ref), versionOf(objects[i])))
+  for (const config of eniConfigs) versions.set(refKey(refOf(config)), versionOf(config))
+  const awsNode = objects[0] as V1DaemonSet | undefined
+  return { versions, awsNode, runningCniVersion: runningVersion(awsNode), eniConfigs }
+}
+
+/**
+ * Reads the objects of the manifest that the first batch did not cover (a custom manifest's extra
+ * objects); for an official manifest this sends nothing.
+ */
+export async function completeLiveState(
+  kube: KubeClient,
+  live: LiveState,
+  objects: readonly KubernetesObject[]
+): Promise<LiveState> {
+  const missing = uniqueRefs(objects.map(refOf)).filter((ref) => !live.versions.has(refKey(ref)))
+  const found = await Promise.all(missing.map((ref) => kube.read(ref)))
+  missing.forEach((ref, i) => live.versions.set(refKey(ref), versionOf(found[i])))
+  return live
+}
+
+/** The stamps `changed` is decided by. */
+export function versionOf(object: KubernetesObject | undefined): LiveVersion | undefined {
+  if (!object) return undefined
+  return {
+    resourceVersion: object.metadata?.resourceVersion,
+    generation: object.metadata?.generation
+  }
+}
+
+function runningVersion(ds: V1DaemonSet | undefined): string | undefined {
+  const image = ds?.spec?.template?.spec?.containers.find((c) => c.name === AWS_NODE.name)?.image
+  return image ? cniVersionFromImage(image) : undefined
+}
+
+function crdRef(name: string): ObjectRef {
+  return { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name }
+}
+
+function uniqueRefs(refs: ObjectRef[]): ObjectRef[] {
+  const seen = new Set<string>()
+  return refs.filter((ref) => !seen.has(refKey(ref)) && seen.add(refKey(ref)) !== undefined)
+}

@@ -1,0 +1,38 @@
+/** The action's outputs, set in one place from one result object. */
+import * as core from '@actions/core'
+import { Outputs } from './constants.js'
+
+/** One ENIConfig as reported in the `eni-configs` output. */
+export interface EniConfigOutput {
+  name: string
+  zone: string
+  zoneId: string
+  subnet: string
+  securityGroups: string[]
+}
+
+/** Everything a run reports. Nothing here is secret (outputs are visible to later jobs). */
+export interface ActionResult {
+  eniConfigs: EniConfigOutput[]
+  eniConfigLabelDef: string
+  cniVersion: string
+  changed: boolean
+  /** Empty when install-kubectl is false. */
+  kubectlPath: string
+  /** Only with export-kubeconfig. */
+  kubeconfig?: string
+  clusterSecurityGroupId: string
+  kubernetesVersion: string
+}
+
+/** Sets every output of action.yml from the result. */
+export function setOutputs(result: ActionResult): void {
+  core.setOutput(Outputs.EniConfigs, JSON.stringify(result.eniConfigs))
+  core.setOutput(Outputs.EniConfigLabelDef, result.eniConfigLabelDef)
+  core.setOutput(Outputs.CniVersion, result.cniVersion)
+  core.setOutput(Outputs.Changed, String(result.changed))
+  core.setOutput(Outputs.KubectlPath, result.kubectlPath)
+  if (result.kubeconfig !== undefined) core.setOutput(Outputs.Kubeconfig, result.kubeconfig)
+  core.setOutput(Outputs.ClusterSecurityGroupId, result.clusterSecurityGroupId)
+  core.setOutput(Outputs.KubernetesVersion, result.kubernetesVersion)
+}

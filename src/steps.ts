@@ -1,0 +1,282 @@
+/**
+ * The steps run() strings together, each a thin layer over the module that does the work. This
+ * module imports the AWS SDK and client-node, so main loads it with import() only after the inputs
+ * are valid: parsing those libraries is most of the cold start, and a typo should fail fast.
+ */
+import * as core from '@actions/core'
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
+import { type AwsClients, type AwsCredentials, createStsClient } from './aws/clients.js'
+import { assumeRoleWithOidc, defaultCredentials } from './aws/credentials.js'
+import { type ClusterInfo, describeCluster } from './aws/cluster.js'
+import { EksTokenSource, mintEksToken } from './aws/eks-token.js'
+import { resolveSecurityGroups, resolveSubnets } from './aws/network.js'
+import { awsNodeEnv, editAwsNode, isAwsNodeDaemonSet } from './cni/aws-node.js'
+import { buildEniConfigs } from './cni/eniconfig.js'
+import { loadManifest, resolveManifestSource } from './cni/manifest.js'
+import { ecrRegistryForRegion } from './cni/registry.js'
+import { LATEST_KNOWN_CNI_VERSION, cniVersionFromImage } from './cni/versions.js'
+import type { ActionInputs } from './inputs.js'
+import { installKubectl } from './kubectl/install.js'
+import { type AppliedObject, applyEniConfigs, applyManifest, isCrd } from './kube/apply.js'
+import { type KubeClient, type KubernetesObject, createKubeClient } from './kube/client.js'
+import {
+  buildKubeConfig,
+  renderKubeConfig,
+  rewriteKubeconfigFile,
+  writeKubeconfigFile
+} from './kube/kubeconfig.js'
+import { type LiveState, STANDARD_REFS, completeLiveState, readLiveState } from './kube/live.js'
+import { type WaitOptions, waitForCrdsEstablished, waitForRollout } from './kube/wait.js'
+import type { EniConfigOutput } from './outputs.js'
+
+export { createAwsClients } from './aws/clients.js'
+export { anyChange } from './kube/apply.js'
+
+/** Credentials in memory (masked), and a way to name the caller when the cluster refuses us. */
+export interface Identity {
+  credentials: AwsCredentials
+  callerArn: (sts: AwsClients['sts']) => Promise<string | undefined>
+}
+
+/** OIDC → STS when a role is given, else the SDK's default chain. */
+export async function getCredentials(inputs: ActionInputs): Promise<Identity> {
+  if (inputs.roleToAssume) {
+    const { assumedRoleArn, ...credentials } = await assumeRoleWithOidc({
+      sts: createStsClient(inputs.region),
+      getIDToken: (audience) => core.getIDToken(audience),
+      roleArn: inputs.roleToAssume,
+      sessionName: inputs.roleSessionName,
+      durationSeconds: inputs.roleDurationSeconds,
+      audience: inputs.audience
+    })
+    core.info(`Assumed ${assumedRoleArn}`)
+    return { credentials, callerArn: async () => assumedRoleArn }
+  }
+  const credentials = await defaultCredentials(inputs.region)
+  core.info('Using the AWS SDK default credential chain')
+  // Only asked when the cluster refuses us, to name the principal in the error.
+  const callerArn = async (sts: AwsClients['sts']) =>
+    (await sts.send(new GetCallerIdentityCommand({}))).Arn
+  return { credentials, callerArn }
+}
+
+/** DescribeCluster (ACTIVE or UPDATING, or a clear error). */
+export async function describeEksCluster(
+  eks: AwsClients['eks'],
+  inputs: ActionInputs
+): Promise<ClusterInfo> {
+  const cluster = await describeCluster(eks, inputs.clusterName, inputs.region)
+  core.info(
+    `${cluster.arn}: ${cluster.status}, Kubernetes ${cluster.version}, ${cluster.vpcId}, ` +
+      `cluster security group ${cluster.clusterSecurityGroupId}`
+  )
+  return cluster
+}
+
+/** EKS tokens minted in-process, masked the moment they exist, re-minted before they expire. */
+export function createTokenSource(
+  credentials: AwsCredentials,
+  inputs: ActionInputs
+): EksTokenSource {
+  return new EksTokenSource(async () => {
+    const token = await mintEksToken({
+      credentials,
+      region: inputs.region,
+      clusterName: inputs.clusterName
+    })
+    core.setSecret(token.token)
+    return token
+  })
+}
+
+/** Writes the 0600 kubeconfig (CA and static token) into `dir`. */
+export async function writeKubeconfig(
+  dir: string,
+  cluster: ClusterInfo,
+  tokens: EksTokenSource
+): Promise<string> {
+  const path = await writeKubeconfigFile(
+    dir,
+    renderKubeConfig(buildKubeConfig(cluster, await tokens.get()))
+  )
+  core.info(`Wrote ${path} (mode 0600)`)
+  return path
+}
+
+/** Rewrites the kubeconfig with a token minted now, so later steps get its whole lifetime. */
+export async function refreshKubeconfig(
+  path: string,
+  cluster: ClusterInfo,
+  tokens: EksTokenSource
+): Promise<void> {
+  tokens.invalidate()
+  await rewriteKubeconfigFile(path, renderKubeConfig(buildKubeConfig(cluster, await tokens.get())))
+}
+
+/** The Kubernetes API client for the cluster; retries stop at `deadline`. */
+export function connect(p: {
+  cluster: ClusterInfo
+  tokens: EksTokenSource
+  inputs: ActionInputs
+  identity: Identity
+  sts: AwsClients['sts']
+  deadline: number
+}): KubeClient {
+  return createKubeClient({
+    cluster: p.cluster,
+    tokens: p.tokens,
+    region: p.inputs.region,
+    callerArn: () => p.identity.callerArn(p.sts),
+    deadline: p.deadline,
+    onRetry: (message) => core.info(message)
+  })
+}
+
+/** Subnets and, when given, security groups, checked against the cluster's VPC in parallel. */
+export async function resolveNetwork(
+  ec2: AwsClients['ec2'],
+  inputs: ActionInputs,
+  cluster: ClusterInfo
+) {
+  const [zones, securityGroups] = await Promise.all([
+    resolveSubnets(ec2, [...inputs.subnets], cluster.vpcId),
+    inputs.securityGroups
+      ? resolveSecurityGroups(ec2, [...inputs.securityGroups], cluster.vpcId)
+      : [cluster.clusterSecurityGroupId]
+  ])
+  return { zones, securityGroups }
+}
+
+/** Logs what resolveNetwork found (when its group is open, not when it finished). */
+export function logNetwork<T extends Awaited<ReturnType<typeof resolveNetwork>>>(network: T): T {
+  for (const z of network.zones) core.info(`${z.zone} (${z.zoneId}): ${z.subnetId} ${z.cidr}`)
+  core.info(`Security groups: ${network.securityGroups.join(', ')}`)
+  return network
+}
+
+/** The cluster before the change: the standard CNI objects, aws-node and the ENIConfigs. */
+export function readClusterState(kube: KubeClient): Promise<LiveState> {
+  return readLiveState(kube, STANDARD_REFS)
+}
+
+/** Logs what readClusterState found. */
+export function logClusterState(live: LiveState): LiveState {
+  core.info(
+    live.awsNode
+      ? `aws-node runs VPC CNI ${live.runningCniVersion ?? '(version unknown)'}`
+      : 'aws-node is not installed'
+  )
+  core.info(`${live.eniConfigs.length} ENIConfig(s) exist`)
+  return live
+}
+
+/** Starts loading the manifest at once when its version does not depend on the cluster. */
+export function startManifest(inputs: ActionInputs): Promise<KubernetesObject[]> | undefined {
+  if (!inputs.manifest && !inputs.cniVersion) return undefined
+  return loadCniManifest(inputs, inputs.cniVersion ?? LATEST_KNOWN_CNI_VERSION)
+}
+
+function loadCniManifest(inputs: ActionInputs, cniVersion: string): Promise<KubernetesObject[]> {
+  const m = inputs.manifest
+  const source = resolveManifestSource({
+    manifest: m ? ('url' in m ? m.url : m.path) : undefined,
+    manifestSha256: inputs.manifestSha256,
+    cniVersion,
+    baseUrl: inputs.manifestBaseUrl,
+    region: inputs.region
+  })
+  return loadManifest(source)
+}
+
+/** The manifest with aws-node edited, and the cluster reads completed for its objects. */
+export async function prepareManifest(
+  inputs: ActionInputs,
+  early: Promise<KubernetesObject[]> | undefined,
+  live: LiveState,
+  kube: KubeClient
+) {
+  const version = inputs.cniVersion ?? live.runningCniVersion ?? LATEST_KNOWN_CNI_VERSION
+  const loaded = await (early ?? loadCniManifest(inputs, version))
+  const r = inputs.imageRegistry
+  const registry =
+    r.mode === 'keep'
+      ? undefined
+      : r.mode === 'custom'
+        ? r.registry
+        : ecrRegistryForRegion(inputs.region)
+  const objects = editAwsNode(loaded, inputs.settings, registry)
+  await completeLiveState(kube, live, objects)
+  const { images } = awsNodeEnv(objects.find(isAwsNodeDaemonSet) as KubernetesObject)
+  const cniImage = images.find((i) => /\/amazon-k8s-cni:/.test(i))
+  const cniVersion = (cniImage && cniVersionFromImage(cniImage)) || version
+  core.info(`${objects.length} objects, VPC CNI ${cniVersion}; images:\n  ${images.join('\n  ')}`)
+  return { objects, images, cniVersion }
+}
+
+/** Applies the manifest (one parallel batch) and waits until its CRDs are Established. */
+export async function applyCniManifest(
+  kube: KubeClient,
+  objects: KubernetesObject[],
+  live: LiveState,
+  waitOptions: WaitOptions
+): Promise<AppliedObject[]> {
+  const applied = logApplied(await applyManifest(kube, objects, live))
+  const crds = applied.filter((a) => isCrd(a.object)).map((a) => a.object)
+  // Always awaited, even with wait: false: ENIConfigs are refused until their CRD is served.
+  await waitForCrdsEstablished(kube, crds, waitOptions)
+  return applied
+}
+
+/** Builds and applies one ENIConfig per zone; returns them as the `eni-configs` output lists them. */
+export async function applyEniConfigSet(
+  kube: KubeClient,
+  network: Awaited<ReturnType<typeof resolveNetwork>>,
+  inputs: ActionInputs,
+  live: LiveState
+): Promise<{ applied: AppliedObject[]; outputs: EniConfigOutput[] }> {
+  const configs = buildEniConfigs(network.zones, network.securityGroups, inputs.eniConfigLabelDef)
+  const applied = logApplied(await applyEniConfigs(kube, configs, live))
+  const outputs = configs.map((c) => {
+    const zone = network.zones.find((z) => z.subnetId === c.spec.subnet)
+    return {
+      name: c.metadata.name,
+      zone: zone?.zone ?? '',
+      zoneId: zone?.zoneId ?? '',
+      subnet: c.spec.subnet,
+      securityGroups: [...network.securityGroups]
+    }
+  })
+  return { applied, outputs }
+}
+
+/** Waits for aws-node's rollout unless `wait` is false; returns one line for the summary. */
+export async function awaitAwsNode(
+  kube: KubeClient,
+  applied: AppliedObject[],
+  wait: boolean,
+  options: WaitOptions
+): Promise<string> {
+  const ds = applied.find((a) => isAwsNodeDaemonSet(a.object))?.object
+  let line = 'The aws-node rollout was not awaited (wait: false).'
+  if (wait && ds) {
+    const s = await waitForRollout(kube, ds, options)
+    line = `aws-node rolled out: ${s.updated} of ${s.desired} pods updated and available.`
+  }
+  core.info(line)
+  return line
+}
+
+/** kubectl through the tool cache, unless install-kubectl is false. */
+export async function installKubectlIfWanted(inputs: ActionInputs, clusterVersion: string) {
+  if (!inputs.installKubectl) return undefined
+  return installKubectl({
+    version: inputs.kubectlVersion,
+    clusterVersion,
+    mirror: inputs.kubectlMirror
+  })
+}
+
+function logApplied(applied: AppliedObject[]): AppliedObject[] {
+  for (const a of applied) core.info(`${a.key} ${a.change}`)
+  return applied
+}
