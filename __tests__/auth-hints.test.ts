@@ -192,12 +192,12 @@ describe('clusterAccessHint', () => {
     expect(h.text).toContain(`Access entry principal: ${ROLE_ARN}`)
     for (const out of [h.text, h.markdown]) {
       expect(out).toContain(
-        `aws eks create-access-entry --cluster-name demo --principal-arn ${ROLE_ARN} --region ap-northeast-2`
+        `aws eks create-access-entry --region ap-northeast-2 --cluster-name demo --principal-arn ${ROLE_ARN}`
       )
       expect(out).toContain(
-        `aws eks associate-access-policy --cluster-name demo --principal-arn ${ROLE_ARN} ` +
+        `aws eks associate-access-policy --region ap-northeast-2 --cluster-name demo --principal-arn ${ROLE_ARN} ` +
           '--policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy ' +
-          '--access-scope type=cluster --region ap-northeast-2'
+          '--access-scope type=cluster'
       )
       expect(out).toContain('CONFIG_MAP')
       expect(out).toContain('aws-auth')

@@ -10,6 +10,7 @@ import * as core from '../__fixtures__/core.js'
 jest.unstable_mockModule('@actions/core', () => core)
 const { assumeRoleWithOidc, defaultCredentials, describeClaims } =
   await import('../src/aws/credentials.js')
+const { hintOf } = await import('../src/auth-hints.js')
 
 const ROLE = 'arn:aws:iam::123456789012:role/cni-deployer'
 const CLAIMS = {
@@ -173,6 +174,11 @@ describe('assumeRoleWithOidc', () => {
     const token = jwt(1)
     for (const part of token.split('.')) expect(error.message).not.toContain(part)
     expect(error.cause).toBeInstanceOf(STSServiceException)
+    // The trust-policy hint rides along for the job summary, and is in the message for the log.
+    const hint = hintOf(error)
+    expect(hint?.markdown).toContain('### Could not assume the AWS role')
+    expect(error.message).toContain('"token.actions.githubusercontent.com:sub"')
+    for (const part of token.split('.')) expect(hint?.markdown).not.toContain(part)
   })
 
   it('explains a missing IAM OIDC provider for InvalidIdentityToken', async () => {
@@ -184,9 +190,10 @@ describe('assumeRoleWithOidc', () => {
         $metadata: { httpStatusCode: 400 }
       })
     )
-    await expect(assumeRoleWithOidc(params)).rejects.toThrow(
-      /IAM OIDC identity provider.*'sts\.amazonaws\.com'/
-    )
+    const error = await rejection(assumeRoleWithOidc(params))
+    expect(error.message).toMatch(/IAM OIDC identity provider.*'sts\.amazonaws\.com'/)
+    // The SDK names the exception InvalidIdentityTokenException; it gets the hint too.
+    expect(hintOf(error)?.text).toContain('aws iam create-open-id-connect-provider')
     expect(send).toHaveBeenCalledTimes(1)
   })
 

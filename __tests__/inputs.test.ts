@@ -20,6 +20,26 @@ function parse(overrides: Partial<Record<Inputs, string>>, env: NodeJS.ProcessEn
 }
 
 describe('getInputs', () => {
+  it('reads the issue-4 inputs: instance types, fail-on-warnings and dry-run', () => {
+    expect(parse({})).toMatchObject({ instanceTypes: [], failOnWarnings: false, dryRun: false })
+    expect(
+      parse({
+        [Inputs.InstanceTypes]: 'm5.large, t3.medium\nc5.4xlarge',
+        [Inputs.FailOnWarnings]: 'true',
+        [Inputs.DryRun]: 'true'
+      })
+    ).toMatchObject({
+      instanceTypes: ['m5.large', 't3.medium', 'c5.4xlarge'],
+      failOnWarnings: true,
+      dryRun: true
+    })
+    expect(() => parse({ [Inputs.InstanceTypes]: 'm5.large;rm -rf /' })).toThrow(
+      /Input 'instance-types' has an invalid value "m5.large;rm": expected EC2 instance types/
+    )
+    expect(() => parse({ [Inputs.InstanceTypes]: 'm5.large m5.large' })).toThrow(/only once/)
+    expect(() => parse({ [Inputs.DryRun]: 'yes' })).toThrow(/Input 'dry-run'/)
+  })
+
   it('parses the origin scenario with the defaults into the origin settings', () => {
     const inputs = parse({})
     expect(inputs).toMatchObject({

@@ -33,7 +33,8 @@ const live = (versions: [string, string | undefined][]): LiveState => ({
   versions: new Map(
     versions.map(([k, rv]) => [k, rv === undefined ? undefined : { resourceVersion: rv }])
   ),
-  eniConfigs: []
+  eniConfigs: [],
+  objects: new Map()
 })
 
 describe('changeOf', () => {

@@ -62,6 +62,11 @@ describe('accessDeniedError', () => {
       'aws eks create-access-entry --region eu-west-1 --cluster-name demo --principal-arn arn:aws:iam::123456789012:role/deploy'
     )
     expect(kubeStatus(error.cause)).toBe(403)
+    // One wording, from auth-hints.ts, with the markdown for the job summary.
+    expect(error.hint.markdown).toContain('### No access to EKS cluster demo')
+    expect(error.message).toContain(
+      'Caller: arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions'
+    )
   })
 })
 

@@ -52,6 +52,24 @@ describe('readLiveState', () => {
     })
   })
 
+  it('lists the nodes in the same batch, and survives a node list that fails', async () => {
+    const kube = fakeKube()
+    const live = await readLiveState(kube, STANDARD_REFS)
+    expect(kube.list).toHaveBeenCalledWith('v1', 'Node')
+    expect(live.nodes).toHaveLength(1)
+    expect(live.objects.get('DaemonSet/kube-system/aws-node')?.metadata?.resourceVersion).toBe('42')
+    const failing = fakeKube()
+    const list = failing.list as unknown as jest.Mock<(v: string, k: string) => Promise<unknown[]>>
+    list.mockImplementation(async (_v, kind) => {
+      if (kind === 'Node') throw new Error('forbidden')
+      return []
+    })
+    const seen: unknown[] = []
+    const partial = await readLiveState(failing, STANDARD_REFS, (e) => seen.push(e))
+    expect(partial.nodes).toBeUndefined()
+    expect(seen).toHaveLength(1)
+  })
+
   it('reads only what a manifest adds to the standard set', async () => {
     const kube = fakeKube()
     const live = await readLiveState(kube, STANDARD_REFS)

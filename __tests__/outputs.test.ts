@@ -21,7 +21,9 @@ const result = {
   changed: false,
   kubectlPath: '/opt/kubectl',
   clusterSecurityGroupId: 'sg-01',
-  kubernetesVersion: '1.31'
+  kubernetesVersion: '1.31',
+  maxPods: { 'm5.large': 110 },
+  nodesToRecycle: [{ name: 'ip-10-0-1-4', zone: 'us-east-1a', instanceId: 'i-0abc' }]
 }
 
 beforeEach(() => {
@@ -60,7 +62,9 @@ describe('writeSummary', () => {
       },
       images: ['602401143452.dkr.ecr.us-east-1.amazonaws.com/amazon-k8s-cni:v1.19.6'],
       changes: [{ key: 'ENIConfig/us-east-1a', change: 'unchanged' }],
-      rollout: 'aws-node rolled out: 3 of 3 pods updated and available.'
+      rollout: 'aws-node rolled out: 3 of 3 pods updated and available.',
+      dryRun: false,
+      sections: ['### Max pods per node\n']
     })
     delete process.env.GITHUB_STEP_SUMMARY
     const tables = core.summary.addTable.mock.calls.map(([rows]) => JSON.stringify(rows))

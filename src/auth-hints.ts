@@ -11,6 +11,26 @@ export interface AuthHint {
   markdown: string
 }
 
+/** An error whose message already holds `hint.text`; main adds `hint.markdown` to the summary. */
+export class HintedError extends Error {
+  constructor(
+    message: string,
+    readonly hint: AuthHint,
+    options?: ErrorOptions
+  ) {
+    super(message, options)
+    this.name = 'HintedError'
+  }
+}
+
+/** The hint carried by an error or any error in its `cause` chain. */
+export function hintOf(error: unknown): AuthHint | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof HintedError) return e.hint
+  }
+  return undefined
+}
+
 const GITHUB_ISSUER = 'token.actions.githubusercontent.com'
 const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
 const ROLE_ARN = /^arn:([\w-]+):iam::(\d{12}):role\/(.+)$/
@@ -104,7 +124,7 @@ export function clusterAccessHint(p: {
   region: string
   message?: string
 }): AuthHint {
-  const principal = p.callerArn ? iamPrincipal(p.callerArn) : '<role-arn>'
+  const principal = p.callerArn ? principalArn(p.callerArn) : '<role-arn>'
   const partition = /^arn:([\w-]+):/.exec(principal)?.[1] ?? 'aws'
   const caller = p.callerArn ?? 'unknown (STS GetCallerIdentity failed)'
   const why =
@@ -113,12 +133,13 @@ export function clusterAccessHint(p: {
         'aws-auth entry). Less often the token expired or was minted for another cluster.'
       : 'EKS knows this IAM identity, but its access policy or RBAC does not allow the writes the ' +
         'action makes (cluster-scoped CRDs, ClusterRoles, the aws-node DaemonSet).'
+  const where = `--region ${p.region} --cluster-name ${p.clusterName} --principal-arn ${principal}`
   const commands = [
     ...(p.status === 401 ? [] : ['# if the entry exists already, skip the first command']),
-    `aws eks create-access-entry --cluster-name ${p.clusterName} --principal-arn ${principal} --region ${p.region}`,
-    `aws eks associate-access-policy --cluster-name ${p.clusterName} --principal-arn ${principal} ` +
+    `aws eks create-access-entry ${where}`,
+    `aws eks associate-access-policy ${where} ` +
       `--policy-arn arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy ` +
-      `--access-scope type=cluster --region ${p.region}`
+      '--access-scope type=cluster'
   ]
   const mode =
     `aws eks describe-cluster --name ${p.clusterName} --region ${p.region} ` +
@@ -275,7 +296,7 @@ function trustPolicy(
 }
 
 /** arn:…:sts::A:assumed-role/R/S → arn:…:iam::A:role/R, the ARN access entries and aws-auth use. */
-function iamPrincipal(arn: string): string {
+export function principalArn(arn: string): string {
   const m = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn)
   return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn
 }
@@ -289,7 +310,7 @@ function code(s: string): string {
   return `\`${s.replace(/`/g, "'")}\``
 }
 
-/** Last line of defence: no JWT passes, whatever text reaches us. */
-function redact(s: string): string {
+/** Last line of defence: no JWT or EKS token passes, whatever text reaches us. */
+export function redact(s: string): string {
   return s.replace(JWT, '[redacted token]').replace(EKS_TOKEN, '[redacted token]')
 }

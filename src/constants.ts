@@ -33,7 +33,10 @@ export enum Inputs {
   InstallKubectl = 'install-kubectl',
   KubectlVersion = 'kubectl-version',
   KubectlMirror = 'kubectl-mirror',
-  ExportKubeconfig = 'export-kubeconfig'
+  ExportKubeconfig = 'export-kubeconfig',
+  InstanceTypes = 'instance-types',
+  FailOnWarnings = 'fail-on-warnings',
+  DryRun = 'dry-run'
 }
 
 /** The outputs of action.yml. */
@@ -45,7 +48,9 @@ export enum Outputs {
   KubectlPath = 'kubectl-path',
   Kubeconfig = 'kubeconfig',
   ClusterSecurityGroupId = 'cluster-security-group-id',
-  KubernetesVersion = 'kubernetes-version'
+  KubernetesVersion = 'kubernetes-version',
+  MaxPods = 'max-pods',
+  NodesToRecycle = 'nodes-to-recycle'
 }
 
 /** Keys main saves for the post step. Never a secret: the state file is plain text on the runner. */
@@ -89,7 +94,10 @@ export const INPUT_DEFAULTS: Readonly<Record<Inputs, string>> = {
   [Inputs.InstallKubectl]: 'true',
   [Inputs.KubectlVersion]: '',
   [Inputs.KubectlMirror]: 'https://dl.k8s.io',
-  [Inputs.ExportKubeconfig]: 'false'
+  [Inputs.ExportKubeconfig]: 'false',
+  [Inputs.InstanceTypes]: '',
+  [Inputs.FailOnWarnings]: 'false',
+  [Inputs.DryRun]: 'false'
 }
 
 /** Inputs action.yml marks `required: true`. */

@@ -126,6 +126,18 @@ export function splitList(raw: string): string[] {
   return raw.split(/[\s,]+/).filter((s) => s !== '')
 }
 
+/** EC2 instance types such as m5.large or u-6tb1.112xlarge; empty means none. */
+export function parseInstanceTypes(input: string, raw: string): string[] {
+  const items = splitList(raw)
+  const bad = items.find((t) => !/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(t))
+  if (bad !== undefined) {
+    throw new InputError(input, bad, 'EC2 instance types such as m5.large, separated by commas')
+  }
+  const repeated = firstDuplicate(items)
+  if (repeated !== undefined) throw new InputError(input, repeated, `${repeated} only once`)
+  return items
+}
+
 /** Pod subnets: bare IDs or zone=subnet-id pairs, in any order and mix, one per zone. */
 export function parseSubnets(input: string, raw: string): SubnetEntry[] {
   const items = splitList(raw)

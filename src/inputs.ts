@@ -15,6 +15,7 @@ import {
   parseEnvLines,
   parseHttpsUrl,
   parseImageRegistry,
+  parseInstanceTypes,
   parseInteger,
   parseKubectlVersion,
   parseLabelKey,
@@ -78,6 +79,12 @@ export interface ActionInputs {
   readonly kubectlMirror: string
   /** Keep the kubeconfig for later steps (the post step deletes it). */
   readonly exportKubeconfig: boolean
+  /** Instance types to compute the max-pods output for (none: the output is {}). */
+  readonly instanceTypes: readonly string[]
+  /** Turn the linter's findings into an error before anything changes. */
+  readonly failOnWarnings: boolean
+  /** Send every write as a server-side dry run; install and wait for nothing. */
+  readonly dryRun: boolean
 }
 
 /** Reads one raw input; the default reads the runner's INPUT_ variables (trimmed). */
@@ -163,6 +170,13 @@ export function getInputs(
     parseBoolean,
     orDefault(Inputs.ExportKubeconfig)
   )
+  const instanceTypes = field(Inputs.InstanceTypes, parseInstanceTypes)
+  const failOnWarnings = field(
+    Inputs.FailOnWarnings,
+    parseBoolean,
+    orDefault(Inputs.FailOnWarnings)
+  )
+  const dryRun = field(Inputs.DryRun, parseBoolean, orDefault(Inputs.DryRun))
 
   if (errors.length === 1) throw new Error(errors[0])
   if (errors.length > 1)
@@ -188,7 +202,10 @@ export function getInputs(
     installKubectl,
     kubectlVersion,
     kubectlMirror,
-    exportKubeconfig
+    exportKubeconfig,
+    instanceTypes,
+    failOnWarnings,
+    dryRun
   }
 }
 

@@ -2,7 +2,8 @@
  * The action's pipeline, top to bottom. Independent requests overlap (the manifest download with
  * AWS sign-in; EC2, the cluster reads and the kubectl download with each other), so a first run
  * costs about eight dependent round trips: OIDC → STS → EKS → {EC2 ∥ reads} → apply → CRD
- * Established → ENIConfigs → rollout.
+ * Established → ENIConfigs → rollout. The issue-4 reports (linter, max pods, nodes to recycle,
+ * dry-run plan) only use what those batches read, so they add none.
  */
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
@@ -12,9 +13,9 @@ import { join } from 'node:path'
 import { KUBECONFIG_DIR_PREFIX } from './cleanup.js'
 import { errorMessage } from './errors.js'
 import { type ActionInputs, getInputs } from './inputs.js'
-import { type ActionResult, setOutputs } from './outputs.js'
+import { setOutputs } from './outputs.js'
 import { saveKubeconfigDir, saveKubeconfigExported } from './state.js'
-import { writeSummary } from './summary.js'
+import { writeFailureSummary, writeSummary } from './summary.js'
 
 /** Runs the action: the only place that calls core.setFailed. */
 export async function run(): Promise<void> {
@@ -47,17 +48,25 @@ export async function run(): Promise<void> {
     const manifest = await core.group('CNI manifest', () =>
       steps.prepareManifest(inputs, manifestP, live, kube)
     )
+    const eniConfigs = steps.buildEniConfigSet(network, inputs)
+    const facts = { inputs, cluster, live, manifest, eniConfigs, ...network }
+    // Before any write, so fail-on-warnings leaves the cluster untouched.
+    const findings = await core.group('Check the settings', async () => steps.checkSettings(facts))
     // A kubectl install that has already failed stops the run before the cluster changes; one
     // still downloading is not waited for (race settles at once with undefined).
     await Promise.race([kubectlP, undefined])
-    const applied = await core.group('Apply the CNI manifest', () =>
-      steps.applyCniManifest(kube, manifest.objects, live, waitOptions)
+    const dryRun = inputs.dryRun
+    const changeTime = new Date()
+    const applied = await core.group(
+      dryRun ? 'Dry run: CNI manifest' : 'Apply the CNI manifest',
+      () => steps.applyCniManifest(kube, manifest.objects, live, waitOptions, dryRun)
     )
-    const eni = await core.group('Apply the ENIConfigs', () =>
-      steps.applyEniConfigSet(kube, network, inputs, live)
+    const eniApplied = await core.group(
+      dryRun ? 'Dry run: ENIConfigs' : 'Apply the ENIConfigs',
+      () => steps.applyEniConfigSet(kube, eniConfigs.objects, live, dryRun)
     )
     const rollout = await core.group('aws-node rollout', () =>
-      steps.awaitAwsNode(kube, applied, inputs.wait, waitOptions)
+      steps.awaitAwsNode(kube, applied, inputs.wait, waitOptions, dryRun)
     )
     const kubectl = await core.group('kubectl', () => kubectlP)
     if (inputs.exportKubeconfig) {
@@ -67,28 +76,19 @@ export async function run(): Promise<void> {
       })
       keepKubeconfig = true
     }
-    const changes = [...applied, ...eni.applied]
-    const result: ActionResult = {
-      eniConfigs: eni.outputs,
-      eniConfigLabelDef: inputs.eniConfigLabelDef,
-      cniVersion: manifest.cniVersion,
-      changed: steps.anyChange(changes),
+    const report = steps.buildReport(facts, {
+      applied: [...applied, ...eniApplied],
+      plans: dryRun ? steps.dryRunPlan(facts) : undefined,
+      rollout,
+      changeTime,
       kubectlPath: kubectl?.path ?? '',
       kubeconfig: keepKubeconfig ? kubeconfig : undefined,
-      clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-      kubernetesVersion: cluster.version
-    }
-    setOutputs(result)
-    await writeSummary({
-      clusterName: inputs.clusterName,
-      region: inputs.region,
-      result,
-      settings: inputs.settings,
-      images: manifest.images,
-      changes,
-      rollout
+      findings
     })
+    setOutputs(report.result)
+    await writeSummary(report.summary)
   } catch (error) {
+    await writeFailureSummary(error)
     core.setFailed(errorMessage(error))
   } finally {
     if (kubeconfigDir && !keepKubeconfig) await removeKubeconfigDir(kubeconfigDir)

@@ -1,6 +1,7 @@
 /** The action's outputs, set in one place from one result object. */
 import * as core from '@actions/core'
 import { Outputs } from './constants.js'
+import type { RecycleEntry } from './recycle.js'
 
 /** One ENIConfig as reported in the `eni-configs` output. */
 export interface EniConfigOutput {
@@ -23,6 +24,10 @@ export interface ActionResult {
   kubeconfig?: string
   clusterSecurityGroupId: string
   kubernetesVersion: string
+  /** Instance type → kubelet --max-pods for the settings applied. */
+  maxPods: Record<string, number>
+  /** Nodes created before the change; empty when nothing changed. */
+  nodesToRecycle: RecycleEntry[]
 }
 
 /** Sets every output of action.yml from the result. */
@@ -35,4 +40,6 @@ export function setOutputs(result: ActionResult): void {
   if (result.kubeconfig !== undefined) core.setOutput(Outputs.Kubeconfig, result.kubeconfig)
   core.setOutput(Outputs.ClusterSecurityGroupId, result.clusterSecurityGroupId)
   core.setOutput(Outputs.KubernetesVersion, result.kubernetesVersion)
+  core.setOutput(Outputs.MaxPods, JSON.stringify(result.maxPods))
+  core.setOutput(Outputs.NodesToRecycle, JSON.stringify(result.nodesToRecycle))
 }

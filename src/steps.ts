@@ -7,17 +7,17 @@ import * as core from '@actions/core'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { type AwsClients, type AwsCredentials, createStsClient } from './aws/clients.js'
 import { assumeRoleWithOidc, defaultCredentials } from './aws/credentials.js'
+import { describeInstanceTypes } from './aws/instance-types.js'
+import { isRetryableAwsError } from './aws/retryable.js'
 import { type ClusterInfo, describeCluster } from './aws/cluster.js'
 import { EksTokenSource, mintEksToken } from './aws/eks-token.js'
 import { resolveSecurityGroups, resolveSubnets } from './aws/network.js'
 import { awsNodeEnv, editAwsNode, isAwsNodeDaemonSet } from './cni/aws-node.js'
-import { buildEniConfigs } from './cni/eniconfig.js'
 import { loadManifest, resolveManifestSource } from './cni/manifest.js'
 import { ecrRegistryForRegion } from './cni/registry.js'
 import { LATEST_KNOWN_CNI_VERSION, cniVersionFromImage } from './cni/versions.js'
+import { errorMessage } from './errors.js'
 import type { ActionInputs } from './inputs.js'
-import { installKubectl } from './kubectl/install.js'
-import { type AppliedObject, applyEniConfigs, applyManifest, isCrd } from './kube/apply.js'
 import { type KubeClient, type KubernetesObject, createKubeClient } from './kube/client.js'
 import {
   buildKubeConfig,
@@ -26,16 +26,36 @@ import {
   writeKubeconfigFile
 } from './kube/kubeconfig.js'
 import { type LiveState, STANDARD_REFS, completeLiveState, readLiveState } from './kube/live.js'
-import { type WaitOptions, waitForCrdsEstablished, waitForRollout } from './kube/wait.js'
-import type { EniConfigOutput } from './outputs.js'
+import { retry } from './retry.js'
 
 export { createAwsClients } from './aws/clients.js'
 export { anyChange } from './kube/apply.js'
+export * from './steps-apply.js'
+export { buildReport, checkSettings, dryRunPlan } from './features.js'
 
 /** Credentials in memory (masked), and a way to name the caller when the cluster refuses us. */
 export interface Identity {
   credentials: AwsCredentials
   callerArn: (sts: AwsClients['sts']) => Promise<string | undefined>
+}
+
+/**
+ * Who the credentials we hold belong to (STS GetCallerIdentity, retried), for an authorization
+ * error; `known` (the assumed role) when STS cannot say.
+ */
+function callerArnOf(known?: string) {
+  return async (sts: AwsClients['sts']): Promise<string | undefined> => {
+    try {
+      const identity = await retry(() => sts.send(new GetCallerIdentityCommand({})), {
+        label: 'sts:GetCallerIdentity',
+        attempts: 3,
+        retryable: isRetryableAwsError
+      })
+      return identity.Arn ?? known
+    } catch {
+      return known
+    }
+  }
 }
 
 /** OIDC → STS when a role is given, else the SDK's default chain. */
@@ -50,14 +70,12 @@ export async function getCredentials(inputs: ActionInputs): Promise<Identity> {
       audience: inputs.audience
     })
     core.info(`Assumed ${assumedRoleArn}`)
-    return { credentials, callerArn: async () => assumedRoleArn }
+    return { credentials, callerArn: callerArnOf(assumedRoleArn) }
   }
   const credentials = await defaultCredentials(inputs.region)
   core.info('Using the AWS SDK default credential chain')
   // Only asked when the cluster refuses us, to name the principal in the error.
-  const callerArn = async (sts: AwsClients['sts']) =>
-    (await sts.send(new GetCallerIdentityCommand({}))).Arn
-  return { credentials, callerArn }
+  return { credentials, callerArn: callerArnOf() }
 }
 
 /** DescribeCluster (ACTIVE or UPDATING, or a clear error). */
@@ -132,31 +150,46 @@ export function connect(p: {
   })
 }
 
-/** Subnets and, when given, security groups, checked against the cluster's VPC in parallel. */
+/**
+ * Subnets and, when given, security groups, checked against the cluster's VPC, and the instance
+ * types for max-pods: one parallel batch of EC2 calls.
+ */
 export async function resolveNetwork(
   ec2: AwsClients['ec2'],
   inputs: ActionInputs,
   cluster: ClusterInfo
 ) {
-  const [zones, securityGroups] = await Promise.all([
+  const [zones, securityGroups, instanceTypes] = await Promise.all([
     resolveSubnets(ec2, [...inputs.subnets], cluster.vpcId),
     inputs.securityGroups
       ? resolveSecurityGroups(ec2, [...inputs.securityGroups], cluster.vpcId)
-      : [cluster.clusterSecurityGroupId]
+      : [cluster.clusterSecurityGroupId],
+    describeInstanceTypes(ec2, inputs.instanceTypes)
   ])
-  return { zones, securityGroups }
+  return { zones, securityGroups, instanceTypes }
 }
 
 /** Logs what resolveNetwork found (when its group is open, not when it finished). */
 export function logNetwork<T extends Awaited<ReturnType<typeof resolveNetwork>>>(network: T): T {
   for (const z of network.zones) core.info(`${z.zone} (${z.zoneId}): ${z.subnetId} ${z.cidr}`)
   core.info(`Security groups: ${network.securityGroups.join(', ')}`)
+  for (const t of network.instanceTypes) {
+    core.info(
+      `${t.instanceType}: ${t.vcpus} vCPUs, ${t.maxEnis} ENIs of ${t.ipv4PerEni} IPv4, ${t.hypervisor || 'bare metal'}`
+    )
+  }
   return network
 }
 
-/** The cluster before the change: the standard CNI objects, aws-node and the ENIConfigs. */
+/** The cluster before the change: the standard CNI objects, aws-node, ENIConfigs and nodes. */
 export function readClusterState(kube: KubeClient): Promise<LiveState> {
-  return readLiveState(kube, STANDARD_REFS)
+  return readLiveState(kube, STANDARD_REFS, (error) =>
+    // The first line is enough: an access error's full explanation comes with the run's error.
+    core.warning(
+      `Could not list the cluster's nodes (${errorMessage(error).split('\n')[0]}): ` +
+        'nodes-to-recycle and the per-zone check are skipped.'
+    )
+  )
 }
 
 /** Logs what readClusterState found. */
@@ -167,6 +200,7 @@ export function logClusterState(live: LiveState): LiveState {
       : 'aws-node is not installed'
   )
   core.info(`${live.eniConfigs.length} ENIConfig(s) exist`)
+  if (live.nodes) core.info(`${live.nodes.length} node(s)`)
   return live
 }
 
@@ -211,72 +245,4 @@ export async function prepareManifest(
   const cniVersion = (cniImage && cniVersionFromImage(cniImage)) || version
   core.info(`${objects.length} objects, VPC CNI ${cniVersion}; images:\n  ${images.join('\n  ')}`)
   return { objects, images, cniVersion }
-}
-
-/** Applies the manifest (one parallel batch) and waits until its CRDs are Established. */
-export async function applyCniManifest(
-  kube: KubeClient,
-  objects: KubernetesObject[],
-  live: LiveState,
-  waitOptions: WaitOptions
-): Promise<AppliedObject[]> {
-  const applied = logApplied(await applyManifest(kube, objects, live))
-  const crds = applied.filter((a) => isCrd(a.object)).map((a) => a.object)
-  // Always awaited, even with wait: false: ENIConfigs are refused until their CRD is served.
-  await waitForCrdsEstablished(kube, crds, waitOptions)
-  return applied
-}
-
-/** Builds and applies one ENIConfig per zone; returns them as the `eni-configs` output lists them. */
-export async function applyEniConfigSet(
-  kube: KubeClient,
-  network: Awaited<ReturnType<typeof resolveNetwork>>,
-  inputs: ActionInputs,
-  live: LiveState
-): Promise<{ applied: AppliedObject[]; outputs: EniConfigOutput[] }> {
-  const configs = buildEniConfigs(network.zones, network.securityGroups, inputs.eniConfigLabelDef)
-  const applied = logApplied(await applyEniConfigs(kube, configs, live))
-  const outputs = configs.map((c) => {
-    const zone = network.zones.find((z) => z.subnetId === c.spec.subnet)
-    return {
-      name: c.metadata.name,
-      zone: zone?.zone ?? '',
-      zoneId: zone?.zoneId ?? '',
-      subnet: c.spec.subnet,
-      securityGroups: [...network.securityGroups]
-    }
-  })
-  return { applied, outputs }
-}
-
-/** Waits for aws-node's rollout unless `wait` is false; returns one line for the summary. */
-export async function awaitAwsNode(
-  kube: KubeClient,
-  applied: AppliedObject[],
-  wait: boolean,
-  options: WaitOptions
-): Promise<string> {
-  const ds = applied.find((a) => isAwsNodeDaemonSet(a.object))?.object
-  let line = 'The aws-node rollout was not awaited (wait: false).'
-  if (wait && ds) {
-    const s = await waitForRollout(kube, ds, options)
-    line = `aws-node rolled out: ${s.updated} of ${s.desired} pods updated and available.`
-  }
-  core.info(line)
-  return line
-}
-
-/** kubectl through the tool cache, unless install-kubectl is false. */
-export async function installKubectlIfWanted(inputs: ActionInputs, clusterVersion: string) {
-  if (!inputs.installKubectl) return undefined
-  return installKubectl({
-    version: inputs.kubectlVersion,
-    clusterVersion,
-    mirror: inputs.kubectlMirror
-  })
-}
-
-function logApplied(applied: AppliedObject[]): AppliedObject[] {
-  for (const a of applied) core.info(`${a.key} ${a.change}`)
-  return applied
 }

@@ -3,6 +3,8 @@
  * changed, so a reviewer sees the outcome without opening the log.
  */
 import * as core from '@actions/core'
+import { hintOf } from './auth-hints.js'
+import { errorMessage } from './errors.js'
 import type { CniEnvSettings } from './inputs.js'
 import type { ActionResult } from './outputs.js'
 
@@ -23,6 +25,10 @@ export interface SummaryDetails {
   changes: ChangeRow[]
   /** One line on the rollout, or why it was not awaited. */
   rollout: string
+  /** Nothing was changed: `changes` is empty and `result.changed` is what a real run would do. */
+  dryRun: boolean
+  /** More markdown sections (plan, settings check, max pods, nodes to replace), in order. */
+  sections: string[]
 }
 
 /** Writes the job summary (a no-op outside a runner, where GITHUB_STEP_SUMMARY is unset). */
@@ -35,11 +41,16 @@ export async function writeSummary(d: SummaryDetails): Promise<void> {
     ...Object.entries(d.settings.env).map(([k, v]) => ['aws-node', code(k), code(v)]),
     ...Object.entries(d.settings.initEnv).map(([k, v]) => ['aws-vpc-cni-init', code(k), code(v)])
   ]
-  await core.summary
+  const outcome = d.dryRun
+    ? `<b>Dry run</b>: nothing was changed; a real run would ${r.changed ? '<b>change</b> the cluster' : 'change nothing'}`
+    : r.changed
+      ? '<b>Changed</b>'
+      : 'Nothing changed'
+  const summary = core.summary
     .addHeading(`VPC CNI custom networking: ${escapeHtml(d.clusterName)}`, 2)
     .addRaw(
       `Cluster ${code(d.clusterName)} in ${code(d.region)}, Kubernetes ${escapeHtml(r.kubernetesVersion)}, ` +
-        `VPC CNI ${code(r.cniVersion)}. ${r.changed ? '<b>Changed</b>' : 'Nothing changed'}. ` +
+        `VPC CNI ${code(r.cniVersion)}. ${outcome}. ` +
         `ENIConfigs are selected by node label ${code(r.eniConfigLabelDef)}.`,
       true
     )
@@ -58,10 +69,29 @@ export async function writeSummary(d: SummaryDetails): Promise<void> {
     .addTable([header(['Container', 'Variable', 'Value']), ...settings])
     .addRaw('Images:', true)
     .addList(d.images.map(code))
-    .addHeading('What changed', 3)
-    .addTable([header(['Object', 'Result']), ...d.changes.map((c) => [code(c.key), c.change])])
-    .addRaw(escapeHtml(d.rollout), true)
-    .write()
+  if (!d.dryRun) {
+    summary
+      .addHeading('What changed', 3)
+      .addTable([header(['Object', 'Result']), ...d.changes.map((c) => [code(c.key), c.change])])
+  }
+  summary.addRaw(escapeHtml(d.rollout), true)
+  // The sections are markdown from the report modules; the summary file takes both.
+  for (const section of d.sections) summary.addEOL().addRaw(section, true)
+  await summary.write()
+}
+
+/**
+ * After a failure, the explanation of an authorization error (trust policy, access entry) goes to
+ * the job summary too, where it is easier to read than in the annotation. Never throws.
+ */
+export async function writeFailureSummary(error: unknown): Promise<void> {
+  const hint = hintOf(error)
+  if (!hint || !process.env.GITHUB_STEP_SUMMARY) return
+  try {
+    await core.summary.addRaw(hint.markdown, true).write()
+  } catch (e) {
+    core.warning(`Could not write the job summary: ${errorMessage(e)}`)
+  }
 }
 
 function escapeHtml(s: string): string {

@@ -70,7 +70,7 @@ describe('runner harness', () => {
     const r = await runAction({
       actionDir: dir,
       inputs: { who: 'x', hang: 'true' },
-      killMainAfterMs: 300
+      killMainAfterMs: 1500
     })
     r.cleanup()
     expect(r.main.signal).toBe('SIGKILL')

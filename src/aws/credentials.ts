@@ -4,6 +4,7 @@
  */
 import * as core from '@actions/core'
 import { AssumeRoleWithWebIdentityCommand, type STSClient } from '@aws-sdk/client-sts'
+import { HintedError, decodeJwtClaims, trustPolicyHint } from '../auth-hints.js'
 import { errorMessage } from '../errors.js'
 import { retry } from '../retry.js'
 import { createStsClient, type AwsCredentials } from './clients.js'
@@ -146,20 +147,28 @@ function explainAssumeRoleFailure(error: unknown, p: AssumeRoleParams, idToken: 
   const reason = idToken ? errorMessage(error).split(idToken).join('***') : errorMessage(error)
   const prefix = `Could not assume role '${p.roleArn}' with GitHub OIDC: ${reason}`
   const code = awsErrorCode(error)
+  let advice: string | undefined
   if (code === 'AccessDenied' || code === 'IDPRejectedClaimException') {
-    return new Error(
-      `${prefix}. The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the ` +
-        'federated principal token.actions.githubusercontent.com with a condition matching this ' +
-        `repository's subject. This job's token has ${describeClaims(idToken)}.`,
-      { cause: error }
-    )
+    advice =
+      "The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the " +
+      'federated principal token.actions.githubusercontent.com with a condition matching this ' +
+      `repository's subject. This job's token has ${describeClaims(idToken)}.`
+  } else if (code === 'InvalidIdentityToken' || code === 'InvalidIdentityTokenException') {
+    advice =
+      'The AWS account needs an IAM OIDC identity provider for ' +
+      `https://token.actions.githubusercontent.com whose audiences include '${p.audience}'.`
   }
-  if (code === 'InvalidIdentityToken' || code === 'InvalidIdentityTokenException') {
-    return new Error(
-      `${prefix}. The AWS account needs an IAM OIDC identity provider for ` +
-        `https://token.actions.githubusercontent.com whose audiences include '${p.audience}'.`,
-      { cause: error }
-    )
+  if (advice) {
+    // The token's claims are not secret; the hint shows which trust-policy condition failed.
+    const hint = trustPolicyHint({
+      roleArn: p.roleArn,
+      claims: decodeJwtClaims(idToken),
+      audience: p.audience,
+      errorMessage: reason
+    })
+    // The hint's first line repeats `prefix`.
+    const detail = hint.text.split('\n').slice(1)
+    return new HintedError([`${prefix}. ${advice}`, ...detail].join('\n'), hint, { cause: error })
   }
   if (/DurationSeconds|MaxSessionDuration/.test(reason)) {
     return new Error(
@@ -173,19 +182,10 @@ function explainAssumeRoleFailure(error: unknown, p: AssumeRoleParams, idToken: 
 
 /** `sub='repo:o/r:ref:refs/heads/main', aud='sts.amazonaws.com', …` from the JWT payload. */
 export function describeClaims(jwt: string): string {
-  const payload = jwt.split('.')[1]
-  if (!payload) return 'no readable claims'
-  let claims: Record<string, unknown>
-  try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<
-      string,
-      unknown
-    >
-  } catch {
-    return 'no readable claims'
-  }
-  const parts = TRUST_CLAIMS.filter((k) => claims[k] !== undefined).map(
-    (k) => `${k}='${Array.isArray(claims[k]) ? claims[k].join(',') : String(claims[k])}'`
-  )
+  const claims = decodeJwtClaims(jwt)
+  const parts = TRUST_CLAIMS.filter((k) => claims?.[k] !== undefined).map((k) => {
+    const value = claims?.[k]
+    return `${k}='${Array.isArray(value) ? value.join(',') : String(value)}'`
+  })
   return parts.length > 0 ? `claims ${parts.join(', ')}` : 'no readable claims'
 }

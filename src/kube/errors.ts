@@ -3,7 +3,10 @@
  * shape (client-node's ApiException carries a numeric `code`, the `body` and the response `headers`),
  * so this module needs no client library.
  */
+import { HintedError, clusterAccessHint, redact } from '../auth-hints.js'
 import { errorMessage } from '../errors.js'
+
+export { principalArn } from '../auth-hints.js'
 
 /** The fields of client-node's ApiException this module reads. */
 interface ApiErrorShape {
@@ -66,33 +69,27 @@ export function describeKubeError(error: unknown): string {
 }
 
 /**
- * 401 after a fresh token, or 403: the token is fine but EKS does not let this principal in. Names
- * the caller and gives the access-entry commands that fix it.
+ * 401 after a fresh token, or 403: the token is fine but EKS does not let this principal in. The
+ * explanation (caller, access-entry commands) is auth-hints.ts's, the one place that words it; the
+ * error carries it for the job summary too.
  */
 export function accessDeniedError(
   error: unknown,
   p: { label: string; caller?: string; cluster: string; region: string }
-): Error {
-  const principal = p.caller ? principalArn(p.caller) : '<role ARN>'
-  const partition = /^arn:([^:]+):/.exec(p.caller ?? '')?.[1] ?? 'aws'
-  const where = `--region ${p.region} --cluster-name ${p.cluster} --principal-arn ${principal}`
-  return new Error(
-    [
-      `The Kubernetes API of EKS cluster '${p.cluster}' refused ${p.caller ?? 'the caller'} ` +
-        `(${p.label}: ${describeKubeError(error)}).`,
-      'EKS lets an IAM principal into the cluster only through an access entry ' +
-        '(or the legacy aws-auth ConfigMap).',
-      `Give ${principal} an access entry with cluster-admin rights, e.g.:`,
-      `  aws eks create-access-entry ${where}`,
-      `  aws eks associate-access-policy ${where} --policy-arn ` +
-        `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy --access-scope type=cluster`
-    ].join('\n'),
-    { cause: error }
-  )
-}
-
-/** arn:aws:sts::A:assumed-role/R/S → arn:aws:iam::A:role/R, the ARN an access entry names. */
-export function principalArn(arn: string): string {
-  const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(arn)
-  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn
+): HintedError {
+  const described = describeKubeError(error)
+  const hint = clusterAccessHint({
+    status: kubeStatus(error) === 401 ? 401 : 403,
+    callerArn: p.caller,
+    clusterName: p.cluster,
+    region: p.region,
+    message: described
+  })
+  const head =
+    `The Kubernetes API of EKS cluster '${p.cluster}' refused ${p.caller ?? 'the caller'} ` +
+    `(${p.label}: ${redact(described)}).`
+  // The hint's first line says the same as `head`, without the request that failed.
+  return new HintedError([head, ...hint.text.split('\n').slice(1)].join('\n'), hint, {
+    cause: error
+  })
 }

@@ -1,7 +1,8 @@
 /**
  * What the cluster holds before we touch it, read in one parallel batch: the objects the apply will
- * write (their resourceVersions decide `changed`), the running aws-node (its image says which CNI
- * version runs) and the existing ENIConfigs.
+ * write (their resourceVersions decide `changed`, their contents the dry-run plan), the running
+ * aws-node (its image says which CNI version runs), the existing ENIConfigs and the nodes (for the
+ * linter and nodes-to-recycle).
  */
 import { AWS_NODE } from '../constants.js'
 import { cniVersionFromImage } from '../cni/versions.js'
@@ -35,6 +36,10 @@ export interface LiveState {
   readonly runningCniVersion?: string
   /** ENIConfigs in the cluster, ours or not. */
   readonly eniConfigs: KubernetesObject[]
+  /** The objects read, by refKey (undefined when absent), for the dry-run plan. */
+  readonly objects: Map<string, KubernetesObject | undefined>
+  /** The cluster's nodes; undefined when they could not be listed (reported, not fatal). */
+  readonly nodes?: KubernetesObject[]
 }
 
 /** The aws-node DaemonSet's ref. */
@@ -59,21 +64,35 @@ export const STANDARD_REFS: readonly ObjectRef[] = [
   AWS_NODE_REF
 ]
 
-/** Reads `refs` (always including aws-node) and lists the ENIConfigs, all at once. */
+/**
+ * Reads `refs` (always including aws-node) and lists the ENIConfigs and the nodes, all at once. A
+ * failed node list only costs the node-based reports, so it goes to `onNodesError`.
+ */
 export async function readLiveState(
   kube: KubeClient,
-  refs: readonly ObjectRef[]
+  refs: readonly ObjectRef[],
+  onNodesError: (error: unknown) => void = () => undefined
 ): Promise<LiveState> {
   const wanted = uniqueRefs([AWS_NODE_REF, ...refs])
-  const [objects, eniConfigs] = await Promise.all([
+  const [objects, eniConfigs, nodes] = await Promise.all([
     Promise.all(wanted.map((ref) => kube.read(ref))),
-    kube.list(ENI_CONFIG.apiVersion, ENI_CONFIG.kind)
+    kube.list(ENI_CONFIG.apiVersion, ENI_CONFIG.kind),
+    kube.list('v1', 'Node').catch((error: unknown): undefined => {
+      onNodesError(error)
+      return undefined
+    })
   ])
-  const versions = new Map<string, LiveVersion | undefined>()
-  wanted.forEach((ref, i) => versions.set(refKey(ref), versionOf(objects[i])))
-  for (const config of eniConfigs) versions.set(refKey(refOf(config)), versionOf(config))
-  const awsNode = objects[0] as V1DaemonSet | undefined
-  return { versions, awsNode, runningCniVersion: runningVersion(awsNode), eniConfigs }
+  const live: LiveState = {
+    versions: new Map(),
+    objects: new Map(),
+    awsNode: objects[0] as V1DaemonSet | undefined,
+    runningCniVersion: runningVersion(objects[0] as V1DaemonSet | undefined),
+    eniConfigs,
+    nodes
+  }
+  wanted.forEach((ref, i) => remember(live, refKey(ref), objects[i]))
+  for (const config of eniConfigs) remember(live, refKey(refOf(config)), config)
+  return live
 }
 
 /**
@@ -87,8 +106,13 @@ export async function completeLiveState(
 ): Promise<LiveState> {
   const missing = uniqueRefs(objects.map(refOf)).filter((ref) => !live.versions.has(refKey(ref)))
   const found = await Promise.all(missing.map((ref) => kube.read(ref)))
-  missing.forEach((ref, i) => live.versions.set(refKey(ref), versionOf(found[i])))
+  missing.forEach((ref, i) => remember(live, refKey(ref), found[i]))
   return live
+}
+
+function remember(live: LiveState, key: string, object: KubernetesObject | undefined): void {
+  live.versions.set(key, versionOf(object))
+  live.objects.set(key, object)
 }
 
 /** The stamps `changed` is decided by. */

@@ -1,0 +1,200 @@
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
+import * as core from '../__fixtures__/core.js'
+import type { RunFacts } from '../src/features.js'
+import type { AppliedObject } from '../src/kube/apply.js'
+
+jest.unstable_mockModule('@actions/core', () => core)
+const { buildReport, checkSettings, dryRunPlan } = await import('../src/features.js')
+
+const ORIGIN_ENV = {
+  ENABLE_POD_ENI: 'true',
+  AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true',
+  ENI_CONFIG_LABEL_DEF: 'topology.kubernetes.io/zone',
+  WARM_IP_TARGET: '1',
+  MINIMUM_IP_TARGET: '30',
+  WARM_PREFIX_TARGET: '1',
+  ENABLE_PREFIX_DELEGATION: 'true'
+}
+
+function daemonSet(env: Record<string, string>, image = 'r/amazon-k8s-cni:v1.19.6') {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'aws-node', namespace: 'kube-system' },
+    spec: {
+      template: {
+        spec: {
+          initContainers: [
+            {
+              name: 'aws-vpc-cni-init',
+              image: 'r/amazon-k8s-cni-init:v1.19.6',
+              env: [{ name: 'DISABLE_TCP_EARLY_DEMUX', value: 'true' }]
+            }
+          ],
+          containers: [
+            {
+              name: 'aws-node',
+              image,
+              env: Object.entries(env).map(([name, value]) => ({ name, value }))
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+
+const node = (name: string, zone: string) => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: {
+    name,
+    creationTimestamp: new Date('2026-01-01T00:00:00Z'),
+    labels: {
+      'topology.kubernetes.io/zone': zone,
+      'topology.k8s.aws/zone-id': `id-${zone}`,
+      'eks.amazonaws.com/nodegroup': 'system'
+    }
+  },
+  spec: { providerID: `aws:///${zone}/i-0123456789abcdef0` }
+})
+
+const ENI_A = {
+  apiVersion: 'crd.k8s.amazonaws.com/v1alpha1' as const,
+  kind: 'ENIConfig' as const,
+  metadata: { name: 'us-east-1a' },
+  spec: { subnet: 'subnet-0a', securityGroups: ['sg-01'] }
+}
+
+function facts(env: Record<string, string>, more: Partial<RunFacts> = {}): RunFacts {
+  const ds = daemonSet(env)
+  return {
+    inputs: {
+      clusterName: 'demo',
+      region: 'us-east-1',
+      eniConfigLabelDef: 'topology.kubernetes.io/zone',
+      settings: { env, initEnv: {} },
+      failOnWarnings: false
+    } as unknown as RunFacts['inputs'],
+    cluster: { clusterSecurityGroupId: 'sg-01', version: '1.31' } as RunFacts['cluster'],
+    live: {
+      versions: new Map(),
+      objects: new Map([
+        ['DaemonSet/kube-system/aws-node', daemonSet({ ENABLE_POD_ENI: 'false' })]
+      ]),
+      eniConfigs: [],
+      nodes: [node('n-1', 'us-east-1a'), node('n-2', 'us-east-1b')]
+    },
+    manifest: { objects: [ds], images: [], cniVersion: 'v1.19.6' },
+    instanceTypes: [
+      { instanceType: 'm5.large', hypervisor: 'nitro', vcpus: 2, maxEnis: 3, ipv4PerEni: 10 }
+    ],
+    eniConfigs: {
+      objects: [ENI_A],
+      outputs: [
+        {
+          name: 'us-east-1a',
+          zone: 'us-east-1a',
+          zoneId: 'id-us-east-1a',
+          subnet: 'subnet-0a',
+          securityGroups: ['sg-01']
+        }
+      ]
+    },
+    ...more
+  }
+}
+
+const outcome = (applied: Partial<AppliedObject>[] = []) => ({
+  applied: applied as AppliedObject[],
+  rollout: 'rolled out',
+  changeTime: new Date('2026-06-01T00:00:00Z'),
+  kubectlPath: '',
+  findings: []
+})
+
+beforeEach(() => {
+  jest.clearAllMocks()
+})
+
+describe('checkSettings', () => {
+  it('warns with a title and link for each finding of the applied settings', () => {
+    const findings = checkSettings(facts(ORIGIN_ENV))
+    const rules = findings.map((f) => f.rule)
+    expect(rules).toContain('ip-targets-override-prefix-target')
+    // Node n-2 is in us-east-1b, which has no ENIConfig.
+    expect(rules).toContain('zone-without-eniconfig')
+    expect(core.warning).toHaveBeenCalledWith(
+      expect.stringContaining('https://github.com/aws/amazon-vpc-cni-k8s#'),
+      { title: 'WARM_IP_TARGET and MINIMUM_IP_TARGET override WARM_PREFIX_TARGET' }
+    )
+  })
+
+  it('is silent on a clean configuration', () => {
+    const env = { ...ORIGIN_ENV, WARM_IP_TARGET: '', MINIMUM_IP_TARGET: '' }
+    const f = facts(env, { live: { ...facts(env).live, nodes: [node('n-1', 'us-east-1a')] } })
+    expect(checkSettings(f)).toEqual([])
+    expect(core.warning).not.toHaveBeenCalled()
+  })
+
+  it('throws with fail-on-warnings, naming each finding', () => {
+    const f = facts(ORIGIN_ENV)
+    const strict = { ...f, inputs: { ...f.inputs, failOnWarnings: true } }
+    expect(() => checkSettings(strict)).toThrow(
+      /fail-on-warnings is true and the settings linter found 2 problem\(s\); nothing was changed/
+    )
+  })
+})
+
+describe('buildReport', () => {
+  it('computes max-pods from the applied settings and lists the old nodes after a change', () => {
+    const { result, summary } = buildReport(
+      facts(ORIGIN_ENV),
+      outcome([{ key: 'DaemonSet/kube-system/aws-node', change: 'configured' }])
+    )
+    expect(result.changed).toBe(true)
+    expect(result.maxPods).toEqual({ 'm5.large': 110 })
+    expect(result.nodesToRecycle.map((n) => n.name)).toEqual(['n-1', 'n-2'])
+    expect(result.nodesToRecycle[0]).toEqual({
+      name: 'n-1',
+      zone: 'us-east-1a',
+      instanceId: 'i-0123456789abcdef0',
+      nodegroup: 'system'
+    })
+    expect(core.warning).toHaveBeenCalledWith(expect.stringContaining('2 node(s) existed'), {
+      title: 'Nodes to replace'
+    })
+    expect(summary.sections.join('\n')).toContain('### Max pods per node')
+    expect(summary.sections.join('\n')).toContain('### Nodes to replace')
+    expect(summary.changes).toEqual([
+      { key: 'DaemonSet/kube-system/aws-node', change: 'configured' }
+    ])
+  })
+
+  it('reports no nodes and the standard figure when nothing changed and custom networking is off', () => {
+    const env = {
+      ...ORIGIN_ENV,
+      AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'false',
+      ENABLE_PREFIX_DELEGATION: 'false'
+    }
+    const { result } = buildReport(facts(env), outcome([{ key: 'x', change: 'unchanged' }]))
+    expect(result.changed).toBe(false)
+    expect(result.nodesToRecycle).toEqual([])
+    expect(result.maxPods).toEqual({ 'm5.large': 29 })
+    expect(core.warning).not.toHaveBeenCalled()
+  })
+
+  it('in a dry run, decides changed from the plan and shows it', () => {
+    const f = facts(ORIGIN_ENV)
+    const plans = dryRunPlan(f)
+    expect(plans.map((p) => [p.object, p.action])).toEqual([
+      ['DaemonSet kube-system/aws-node', 'update'],
+      ['ENIConfig us-east-1a', 'create']
+    ])
+    const { result, summary } = buildReport(f, { ...outcome(), plans })
+    expect(result.changed).toBe(true)
+    expect(summary.dryRun).toBe(true)
+    expect(summary.changes).toEqual([])
+    expect(summary.sections[0]).toMatch(/\| env ENABLE_POD_ENI \| `false` \| `true` \|/)
+  })
+})
