@@ -50,6 +50,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import moto_seed  # noqa: E402
 import moto_sts  # noqa: E402
 
+class ControlServer(ThreadingHTTPServer):
+    # Every Kubernetes request checks its token here, and the action sends its reads and applies in
+    # parallel bursts; the default listen queue of 5 overflowed and stalled a request for the
+    # kernel's 1 s SYN retry.
+    request_queue_size = 128
+
+
 # Requests are serialised: moto's backends are plain dicts, and seeding is a multi-step edit.
 LOCK = threading.Lock()
 
@@ -96,7 +103,7 @@ def main() -> None:
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     moto_port = moto.get_host_and_port()[1]
-    control = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(moto_port))
+    control = ControlServer(("127.0.0.1", 0), make_handler(moto_port))
     control.daemon_threads = True
     threading.Thread(target=control.serve_forever, daemon=True).start()
 
