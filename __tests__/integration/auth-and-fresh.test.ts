@@ -101,7 +101,10 @@ describe('helpful auth failures', () => {
 
 describe('the critical path', () => {
   it('a first run with cni-version and instance-types stays at ≤ 8 dependent round trips', async () => {
-    bed.setLatency(100)
+    // Dependencies are inferred from timing (a request that starts after another ended depends on
+    // it), so the latency must dwarf the action's own CPU time between two parallel requests, or a
+    // loaded machine makes independent requests look sequential.
+    bed.setLatency(300)
     const seq = bed.log.lastSeq
     try {
       const run = await runAction({
