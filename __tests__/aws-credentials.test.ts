@@ -242,9 +242,21 @@ describe('assumeRoleWithOidc', () => {
     expect(send).not.toHaveBeenCalled()
   })
 
-  it('does not retry a failed ID-token request (the toolkit already did)', async () => {
+  it('retries an ID-token request that failed with a server error, with a fresh request', async () => {
     const { params, send, getIDToken } = setup()
-    getIDToken.mockRejectedValue(new Error('Failed to get ID Token. Error Code : 500'))
+    // The toolkit retries only 502/503/504 itself; a 500 reaches us.
+    getIDToken.mockRejectedValueOnce(new Error('Failed to get ID Token. Error Code : 500'))
+    send.mockResolvedValueOnce(OK)
+    await expect(assumeRoleWithOidc(params)).resolves.toMatchObject({
+      accessKeyId: expect.any(String)
+    })
+    expect(getIDToken).toHaveBeenCalledTimes(2)
+    expect(send).toHaveBeenCalledTimes(1)
+  })
+
+  it('does not retry an ID-token request the token service refused', async () => {
+    const { params, send, getIDToken } = setup()
+    getIDToken.mockRejectedValue(new Error('Failed to get ID Token. Error Code : 403'))
     await expect(assumeRoleWithOidc(params)).rejects.toThrow(
       "Failed to get a GitHub OIDC token for audience 'sts.amazonaws.com'"
     )

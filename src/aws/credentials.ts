@@ -23,7 +23,23 @@ export interface AssumeRoleParams {
 }
 
 /** The ID-token request failed; @actions/core already retried it, so we do not. */
-class IdTokenError extends Error {}
+class IdTokenError extends Error {
+  constructor(
+    message: string,
+    options: ErrorOptions,
+    /** A server error or a dropped connection: worth another attempt with a fresh request. */
+    readonly transient = false
+  ) {
+    super(message, options)
+  }
+}
+
+/**
+ * The toolkit's HTTP client retries only 502/503/504 and reports the rest as
+ * `Error Code : <status>`; a 500 or a reset from the token service is just as transient.
+ */
+const TRANSIENT_ID_TOKEN_ERROR =
+  /Error Code : (5\d\d|429)\b|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|socket hang up/
 
 /** The JWT claims that decide whether a trust policy matches. None of them is secret. */
 const TRUST_CLAIMS = ['sub', 'aud', 'repository', 'ref', 'environment', 'job_workflow_ref'] as const
@@ -130,13 +146,14 @@ async function fetchIdToken(p: AssumeRoleParams): Promise<string> {
     }
     throw new IdTokenError(
       `Failed to get a GitHub OIDC token for audience '${p.audience}': ${message}`,
-      { cause: error }
+      { cause: error },
+      TRANSIENT_ID_TOKEN_ERROR.test(message)
     )
   }
 }
 
 function isRetryableAssumeRoleError(error: unknown): boolean {
-  if (error instanceof IdTokenError) return false
+  if (error instanceof IdTokenError) return error.transient
   // The JWT expired between minting and STS; the next attempt mints a new one.
   if (awsErrorCode(error) === 'ExpiredTokenException') return true
   return isRetryableAwsError(error)
