@@ -1,3 +1,4 @@
+import { ORIGIN_INIT_ENV, ORIGIN_NODE_ENV } from '../testbed/origin.js'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { loadAllYaml, type KubernetesObject, type V1DaemonSet } from '@kubernetes/client-node'
@@ -25,19 +26,7 @@ const MANIFESTS = [
 ]
 
 /** The origin script's settings. */
-const ORIGIN: CniSettings = {
-  env: {
-    ENABLE_POD_ENI: 'true',
-    AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true',
-    ENI_CONFIG_LABEL_DEF: 'topology.kubernetes.io/zone',
-    WARM_IP_TARGET: '1',
-    MINIMUM_IP_TARGET: '30',
-    WARM_PREFIX_TARGET: '1',
-    ENABLE_PREFIX_DELEGATION: 'true',
-    AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true'
-  },
-  initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' }
-}
+const ORIGIN: CniSettings = { env: { ...ORIGIN_NODE_ENV }, initEnv: { ...ORIGIN_INIT_ENV } }
 
 const load_ = (file: string): KubernetesObject[] =>
   loadAllYaml(readFileSync(path.join(FIXTURES, file), 'utf8')) as KubernetesObject[]

@@ -1,3 +1,4 @@
+import { ORIGIN_NODE_ENV } from '../testbed/origin.js'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { loadAllYaml, type KubernetesObject } from '@kubernetes/client-node'
@@ -237,16 +238,7 @@ describe('lintSettings', () => {
         if (!ds) throw new Error('no aws-node')
         return awsNodeEnv(ds)
       }
-      const origin = effective({
-        ENABLE_POD_ENI: 'true',
-        AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true',
-        ENI_CONFIG_LABEL_DEF: 'topology.kubernetes.io/zone',
-        WARM_IP_TARGET: '1',
-        MINIMUM_IP_TARGET: '30',
-        WARM_PREFIX_TARGET: '1',
-        ENABLE_PREFIX_DELEGATION: 'true',
-        AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true'
-      })
+      const origin = effective({ ...ORIGIN_NODE_ENV })
       expect(rules({ env: origin.env, initEnv: origin.initEnv })).toEqual([
         'ip-targets-override-prefix-target'
       ])

@@ -1,3 +1,4 @@
+import { ORIGIN_INIT_ENV, ORIGIN_NODE_ENV } from '../testbed/origin.js'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import {
@@ -15,19 +16,7 @@ const FIXTURES =
   process.env.VPC_CNI_FIXTURES ?? path.resolve(process.cwd(), '../shared/fixtures/vpc-cni')
 
 /** The origin script's settings. */
-const ORIGIN: CniSettings = {
-  env: {
-    ENABLE_POD_ENI: 'true',
-    AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true',
-    ENI_CONFIG_LABEL_DEF: 'topology.kubernetes.io/zone',
-    WARM_IP_TARGET: '1',
-    MINIMUM_IP_TARGET: '30',
-    WARM_PREFIX_TARGET: '1',
-    ENABLE_PREFIX_DELEGATION: 'true',
-    AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true'
-  },
-  initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' }
-}
+const ORIGIN: CniSettings = { env: { ...ORIGIN_NODE_ENV }, initEnv: { ...ORIGIN_INIT_ENV } }
 const REGISTRY = ecrRegistryForRegion('ap-northeast-2')
 const DS = 'DaemonSet kube-system/aws-node'
 

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import yaml from 'js-yaml'
 import { run, type KubectlResult, type Testbed } from './index.js'
 import { findKubectlDir, fixturesDir } from './mirror.js'
+import { ORIGIN_INIT_ENV, ORIGIN_NODE_ENV } from './origin.js'
 
 /** The script, relative to this file. */
 export const BASELINE_SCRIPT = resolve(
@@ -21,20 +22,7 @@ export const BASELINE_SCRIPT = resolve(
   'baseline-origin.sh'
 )
 
-/** The origin's edits to the aws-node container's env (values are strings, as env values must be). */
-export const ORIGIN_NODE_ENV: Record<string, string> = {
-  ENABLE_POD_ENI: 'true',
-  AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true',
-  ENI_CONFIG_LABEL_DEF: 'topology.kubernetes.io/zone',
-  WARM_IP_TARGET: '1',
-  MINIMUM_IP_TARGET: '30',
-  WARM_PREFIX_TARGET: '1',
-  ENABLE_PREFIX_DELEGATION: 'true',
-  AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true'
-}
-
-/** The origin's edit to the aws-vpc-cni-init init container. */
-export const ORIGIN_INIT_ENV: Record<string, string> = { DISABLE_TCP_EARLY_DEMUX: 'true' }
+export { ORIGIN_INIT_ENV, ORIGIN_NODE_ENV }
 
 interface Container {
   name: string

@@ -16,19 +16,7 @@ import {
   type RunActionResult
 } from '../../testbed/runner.js'
 
-/** What the origin script sets on container aws-node. */
-export const ORIGIN_ENV: Record<string, string> = {
-  ENABLE_POD_ENI: 'true',
-  AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true',
-  ENI_CONFIG_LABEL_DEF: 'topology.kubernetes.io/zone',
-  WARM_IP_TARGET: '1',
-  MINIMUM_IP_TARGET: '30',
-  WARM_PREFIX_TARGET: '1',
-  ENABLE_PREFIX_DELEGATION: 'true',
-  AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true'
-}
-/** What the origin script sets on init container aws-vpc-cni-init. */
-export const ORIGIN_INIT_ENV: Record<string, string> = { DISABLE_TCP_EARLY_DEMUX: 'true' }
+export { ORIGIN_NODE_ENV as ORIGIN_ENV, ORIGIN_INIT_ENV } from '../../testbed/origin.js'
 
 /** The origin scenario's inputs against a test bed, with overrides. */
 export function originInputs(
