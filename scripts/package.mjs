@@ -24,7 +24,7 @@ for (const [entry, out] of builds) {
     const { code } = transformSync(readFileSync(path, 'utf8'), {
       minify: true,
       format: 'esm',
-      target: 'node20',
+      target: 'node24',
       legalComments: 'none' // collected in licenses.txt by ncc
     })
     writeFileSync(path, code)
