@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import { INPUT_DEFAULTS, Inputs, Outputs, REQUIRED_INPUTS } from '../src/constants.js'
 
 interface ActionYaml {

@@ -56,10 +56,29 @@ describe('describeCluster', () => {
       status: 'ACTIVE',
       vpcId: 'vpc-0abc',
       clusterSecurityGroupId: 'sg-0cluster',
-      platformVersion: 'eks.12'
+      platformVersion: 'eks.12',
+      // EKS's defaults when DescribeCluster leaves the access fields out.
+      endpointAccess: { publicAccess: true, privateAccess: false, publicAccessCidrs: ['0.0.0.0/0'] }
     })
     expect(send.mock.calls[0][0]).toBeInstanceOf(DescribeClusterCommand)
     expect(send.mock.calls[0][0].input).toEqual({ name: 'demo' })
+  })
+
+  it('reads who can reach the endpoint', async () => {
+    const { eks, send } = fakeEks()
+    const resourcesVpcConfig = {
+      ...CLUSTER.resourcesVpcConfig,
+      endpointPublicAccess: false,
+      endpointPrivateAccess: true,
+      publicAccessCidrs: ['203.0.113.0/24']
+    }
+    send.mockResolvedValueOnce({ cluster: { ...CLUSTER, resourcesVpcConfig }, $metadata: {} })
+    const cluster = await describeCluster(eks, 'demo', 'ap-northeast-2')
+    expect(cluster.endpointAccess).toEqual({
+      publicAccess: false,
+      privateAccess: true,
+      publicAccessCidrs: ['203.0.113.0/24']
+    })
   })
 
   it('names the cluster and region when the cluster does not exist', async () => {

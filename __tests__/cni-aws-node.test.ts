@@ -211,6 +211,7 @@ describe('the CRD parsed with loadAllYaml', () => {
     const text = readFileSync(path.join(FIXTURES, 'aws-k8s-cni-v1.11.2.yaml'), 'utf8')
     const plain = text
       .split(/^---$/m)
+      .filter((d) => d.trim() !== '')
       .map((d) => load(d) as KubernetesObject | null)
       .find((o) => o?.kind === 'CustomResourceDefinition')
     const wire = ObjectSerializer.serialize(plain, 'V1CustomResourceDefinition')

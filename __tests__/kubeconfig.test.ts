@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import {
   buildKubeConfig,
   removeKubeconfigFile,

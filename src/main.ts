@@ -23,7 +23,6 @@ export async function run(): Promise<void> {
   let keepKubeconfig = false
   try {
     const inputs = await core.group('Inputs', async () => logInputs(getInputs()))
-    silenceNodeFetchDeprecations()
     const steps = await import('./steps.js')
     const manifestP = background(steps.startManifest(inputs))
     const identity = await core.group('AWS credentials', () => steps.getCredentials(inputs))
@@ -93,22 +92,6 @@ export async function run(): Promise<void> {
   } finally {
     if (kubeconfigDir && !keepKubeconfig) await removeKubeconfigDir(kubeconfigDir)
   }
-}
-
-/**
- * client-node 1.4 pulls in node-fetch 2, which requires Node's deprecated `punycode` builtin
- * (through whatwg-url) and calls `url.parse()`; on Node 24 that prints DEP0040 and DEP0169 in every
- * user's log. Both are harmless here (the only URLs are the cluster endpoint's), so exactly those
- * two warnings are dropped; every other warning still prints.
- */
-function silenceNodeFetchDeprecations(): void {
-  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void
-  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
-    const options = rest[0] as { code?: unknown } | string | undefined
-    const code = typeof options === 'object' ? options?.code : rest[1]
-    if (code === 'DEP0040' || code === 'DEP0169' || /\bpunycode\b/.test(String(warning))) return
-    emit(warning, ...rest)
-  }) as typeof process.emitWarning
 }
 
 /** Keeps a promise that is awaited later from counting as an unhandled rejection meanwhile. */

@@ -30,6 +30,11 @@ export interface RequestLogEntry {
   status: number
   /** Name of the fault rule that answered, if any. */
   fault?: string
+  /**
+   * The client went away before the server answered (kube): like a real API server, whose request
+   * context is cancelled then, the request was dropped and a write was not applied.
+   */
+  cancelled?: boolean
   /** Milliseconds since the epoch, at arrival and when the response finished. */
   start: number
   end: number
@@ -168,7 +173,28 @@ export class RequestLog {
   }
 }
 
-/** Sleeps; used for injected latency. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+/** Sleeps; used for injected latency. With a signal, it ends early when the signal fires. */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+/**
+ * A signal that fires when the client disconnects before the response is complete: the request
+ * context of a real API server, which is cancelled then so that an abandoned write never lands.
+ */
+export function clientGone(res: ServerResponse): AbortSignal {
+  const controller = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort()
+  })
+  return controller.signal
 }

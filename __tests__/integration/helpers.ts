@@ -6,7 +6,7 @@ import { expect } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import type { Testbed } from '../../testbed/index.js'
 import { fixturesDir } from '../../testbed/mirror.js'
 import {

@@ -90,6 +90,9 @@ describe.each(['v1.11.2', 'v1.19.6', 'v1.23.0'])(
         expectSecretsMasked(run)
         expectNoSecretsInLog(run)
         expect(run.log).not.toMatch(/punycode|DEP0040|DeprecationWarning/)
+        // Node 24 prints deprecations on stderr; the action's own dependencies must cause none.
+        expect(run.main.stderr).not.toContain('DeprecationWarning')
+        expect(run.post?.stderr ?? '').not.toContain('DeprecationWarning')
         expect(run.summary).toContain('ENIConfigs')
         expect(run.summary).toContain('ap-northeast-2a')
         expect(run.summary).toContain('MINIMUM_IP_TARGET')

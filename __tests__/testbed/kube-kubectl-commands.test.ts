@@ -7,7 +7,7 @@ import { VPC_CNI_FIXTURES } from '../../testbed/fixtures.js'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import type { KubeEmulator, KubeEmulatorOptions, KubeObject } from '../../testbed/k8s/emulator.js'
 import {
   eniConfigsYaml,

@@ -1,7 +1,7 @@
 import { fixturePath } from '../../testbed/fixtures.js'
 import { readFileSync } from 'node:fs'
 import { isDeepStrictEqual } from 'node:util'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import {
   PatchError,
   recordUpdate,

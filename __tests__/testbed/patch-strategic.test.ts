@@ -1,6 +1,6 @@
 import { fixturePath } from '../../testbed/fixtures.js'
 import { readFileSync } from 'node:fs'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import { PatchError, strategicMergePatch } from '../../testbed/k8s/patch/index.js'
 
 type Obj = Record<string, unknown>

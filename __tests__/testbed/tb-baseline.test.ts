@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import {
   ORIGIN_INIT_ENV,
   ORIGIN_NODE_ENV,

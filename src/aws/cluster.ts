@@ -3,6 +3,7 @@ import * as core from '@actions/core'
 import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks'
 import { errorMessage } from '../errors.js'
 import { retry } from '../retry.js'
+import type { EndpointAccess } from '../kube/errors.js'
 import { awsErrorCode, isRetryableAwsError } from './retryable.js'
 
 /** What the action needs from DescribeCluster. */
@@ -20,6 +21,8 @@ export interface ClusterInfo {
   /** The EKS-created cluster security group; empty for clusters that predate it (before 1.14). */
   clusterSecurityGroupId: string
   platformVersion?: string
+  /** Who can reach the endpoint, to explain an endpoint that does not answer. */
+  endpointAccess: EndpointAccess
 }
 
 /** Statuses in which the API server answers; the same rule as `aws eks update-kubeconfig`. */
@@ -79,7 +82,13 @@ export async function describeCluster(
     status,
     vpcId,
     clusterSecurityGroupId: cluster.resourcesVpcConfig?.clusterSecurityGroupId ?? '',
-    platformVersion: cluster.platformVersion
+    platformVersion: cluster.platformVersion,
+    endpointAccess: {
+      // EKS's defaults when a field is absent: public on, private off, open to every address.
+      publicAccess: cluster.resourcesVpcConfig?.endpointPublicAccess ?? true,
+      privateAccess: cluster.resourcesVpcConfig?.endpointPrivateAccess ?? false,
+      publicAccessCidrs: cluster.resourcesVpcConfig?.publicAccessCidrs ?? ['0.0.0.0/0']
+    }
   }
 }
 

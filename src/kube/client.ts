@@ -5,11 +5,10 @@
  * applies cost no discovery round trip.
  */
 import {
-  KubeConfig,
+  type Configuration,
   KubernetesObjectApi,
   PatchStrategy,
   type KubernetesObject,
-  type User,
   type V1CustomResourceDefinition,
   type V1DaemonSet,
   type V1APIResource,
@@ -17,8 +16,16 @@ import {
 } from '@kubernetes/client-node'
 import { FIELD_MANAGER } from '../constants.js'
 import { retry } from '../retry.js'
-import { accessDeniedError, describeKubeError, isRetryableKubeError, kubeStatus } from './errors.js'
-import { buildKubeConfig } from './kubeconfig.js'
+import {
+  accessDeniedError,
+  describeKubeError,
+  endpointUnreachableError,
+  isConnectTimeout,
+  isRetryableKubeError,
+  kubeStatus,
+  type EndpointAccess
+} from './errors.js'
+import { type Transport, createTransport } from './transport.js'
 
 export { describeKubeError, kubeStatus } from './errors.js'
 // The model types other modules need, so this stays the one place that names the library.
@@ -39,16 +46,26 @@ export interface TokenSource {
 }
 
 export interface KubeClientOptions {
-  cluster: { name: string; endpoint: string; caData: string }
+  cluster: { name: string; endpoint: string; caData: string; endpointAccess?: EndpointAccess }
   tokens: TokenSource
   /** Region of the cluster, for the access-entry commands in an authorization error. */
   region: string
   /** Who we are to AWS, for an authorization error (asked only when one happens). */
   callerArn: () => Promise<string | undefined>
-  /** Retries never sleep past this time (ms since the epoch). */
+  /**
+   * The run's deadline (ms since the epoch): requests in flight are aborted then, and retries never
+   * sleep past it.
+   */
   deadline?: number
+  /** Per-request timeout in ms (default 30 s); a request with no answer by then is aborted. */
+  requestTimeoutMs?: number
+  /** TCP and TLS connect timeout in ms (default 10 s). */
+  connectTimeoutMs?: number
   sleep?: (ms: number) => Promise<void>
+  now?: () => number
   onRetry?: (message: string) => void
+  /** Request and response summaries (method, path, status), for step debug. */
+  onDebug?: (line: string) => void
 }
 
 /** The calls the action makes; every one retried and authenticated the same way. */
@@ -66,6 +83,8 @@ export interface KubeClient {
   apply<T extends KubernetesObject>(object: T, options?: { dryRun?: boolean }): Promise<T>
   /** Teaches the client the resource names of CRDs (from the manifest), so no discovery is needed. */
   learnCrds(crds: KubernetesObject[]): void
+  /** Closes the kept-alive connections. */
+  close(): Promise<void>
 }
 
 /** "Kind/namespace/name" for messages and maps. */
@@ -134,20 +153,33 @@ class PrimedObjectApi extends KubernetesObjectApi {
 
 /** Builds the client for one cluster. Nothing is sent until the first call. */
 export function createKubeClient(options: KubeClientOptions): KubeClient {
-  const api = makeObjectApi(options)
+  const transport = createTransport({
+    server: options.cluster.endpoint,
+    caData: options.cluster.caData,
+    token: () => options.tokens.get(),
+    connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+    debug: options.onDebug
+  })
+  const api = new PrimedObjectApi(transport.configuration)
   for (const [apiVersion, kinds] of Object.entries(BUILT_IN)) {
     for (const [kind, plural, namespaced] of kinds) api.learn(apiVersion, kind, plural, namespaced)
   }
-  const call = callWith(options)
+  const call = callWith(options, transport)
   return {
     read: <T extends KubernetesObject>(ref: ObjectRef) =>
-      call(`read ${refKey(ref)}`, async () => {
+      call(`read ${refKey(ref)}`, async (config) => {
         try {
-          return (await api.read<T>({
-            apiVersion: ref.apiVersion,
-            kind: ref.kind,
-            metadata: { name: ref.name, namespace: ref.namespace }
-          })) as T | undefined
+          return (await api.read<T>(
+            {
+              apiVersion: ref.apiVersion,
+              kind: ref.kind,
+              metadata: { name: ref.name, namespace: ref.namespace }
+            },
+            undefined,
+            undefined,
+            undefined,
+            config
+          )) as T | undefined
         } catch (error) {
           if (kubeStatus(error) === 404) return undefined
           throw error
@@ -159,7 +191,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       namespace?: string,
       labelSelector?: string
     ) =>
-      call(`list ${kind}`, async () => {
+      call(`list ${kind}`, async (config) => {
         try {
           const list = await api.list<T>(
             apiVersion,
@@ -169,7 +201,10 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
             undefined,
             undefined,
             undefined,
-            labelSelector
+            labelSelector,
+            undefined,
+            undefined,
+            config
           )
           return list.items
         } catch (error) {
@@ -180,14 +215,15 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     apply: <T extends KubernetesObject>(object: T, applyOptions: { dryRun?: boolean } = {}) =>
       call(
         `apply ${refKey(refOf(object))}`,
-        () =>
+        (config) =>
           api.patch<T>(
             object,
             undefined,
             applyOptions.dryRun ? 'All' : undefined,
             FIELD_MANAGER,
             true,
-            PatchStrategy.ServerSideApply
+            PatchStrategy.ServerSideApply,
+            config
           ),
         { retryConflicts: true }
       ),
@@ -205,7 +241,8 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
           )
         }
       }
-    }
+    },
+    close: () => transport.close()
   }
 }
 
@@ -218,51 +255,65 @@ interface CrdLike {
   }
 }
 
+/** A request that got no answer in this long is aborted (and retried if the deadline allows). */
+const REQUEST_TIMEOUT_MS = 30_000
+/** TCP and TLS connect timeout; three misses in a row on a fresh client mean "unreachable". */
+const CONNECT_TIMEOUT_MS = 10_000
+const UNREACHABLE_AFTER = 3
+/** A request made once the deadline has passed (to report the failure) gets this long. */
+const AFTER_DEADLINE_MS = 5_000
+
 /**
- * The in-memory KubeConfig: the same cluster and CA as the kubeconfig file, but the user carries no
- * token. An authenticator asks the token source on each request, so a token that is about to expire
- * is replaced without rebuilding anything.
+ * An AbortSignal for one request: it fires at the request's own timeout or at the run's deadline,
+ * whichever comes first, with an error that says which. Aborting closes the connection, so the
+ * server drops a request we have given up on instead of applying it later.
  */
-function makeObjectApi(options: KubeClientOptions): PrimedObjectApi {
-  const doc = buildKubeConfig(options.cluster, '')
-  const cluster = doc.clusters[0]
-  const userName = doc.users[0].name
-  const kc = new KubeConfig()
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name: cluster.name,
-        server: cluster.cluster.server,
-        caData: cluster.cluster['certificate-authority-data'],
-        skipTLSVerify: false
-      }
-    ],
-    users: [{ name: userName }],
-    contexts: [{ name: doc.contexts[0].name, cluster: cluster.name, user: userName }],
-    currentContext: doc.contexts[0].name
-  })
-  const authenticator: Parameters<KubeConfig['addAuthenticator']>[0] = {
-    isAuthProvider: (user: User) => user.name === userName,
-    async applyAuthentication(_user, opts) {
-      const token = await options.tokens.get()
-      opts.headers = { ...opts.headers, Authorization: `Bearer ${token}` }
-    }
-  }
-  kc.addAuthenticator(authenticator)
-  return kc.makeApiClient(PrimedObjectApi)
+function requestSignal(
+  label: string,
+  options: KubeClientOptions
+): { signal: AbortSignal; done: () => void } {
+  const perRequest = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
+  const remaining =
+    options.deadline === undefined ? Infinity : options.deadline - (options.now ?? Date.now)()
+  const atDeadline = remaining > 0 && remaining < perRequest
+  const ms = remaining > 0 ? Math.min(perRequest, remaining) : AFTER_DEADLINE_MS
+  const reason = atDeadline
+    ? Object.assign(new Error(`${label}: still no answer at the deadline (timeout-seconds)`), {
+        code: 'EDEADLINE'
+      })
+    : Object.assign(new Error(`${label}: no answer in ${ms / 1000} s`), { code: 'ETIMEDOUT' })
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(reason), ms)
+  timer.unref()
+  return { signal: controller.signal, done: () => clearTimeout(timer) }
 }
 
-/** A request that got no answer in this long is abandoned and retried. */
-const REQUEST_TIMEOUT_MS = 30_000
 /**
- * Wraps each call: one re-mint after a 401 (the token may have expired mid-run), retries with
- * jittered backoff on 429/5xx (honouring Retry-After), connection errors and, for applies, 409;
- * errors that end the run explain themselves.
+ * Wraps each call: its own AbortSignal, one re-mint after a 401 (the token may have expired
+ * mid-run), retries with jittered backoff on 429/5xx (honouring Retry-After), connection errors
+ * and, for applies, 409; an endpoint that never accepts a connection fails after three connect
+ * timeouts with what DescribeCluster says about its access; other errors explain themselves.
  */
-function callWith(options: KubeClientOptions) {
+function callWith(options: KubeClientOptions, transport: Transport) {
+  let answered = false
+  let connectMisses = 0
+  const once = async <T>(label: string, fn: (config: Configuration) => Promise<T>) => {
+    const { signal, done } = requestSignal(label, options)
+    try {
+      const result = await fn(transport.withSignal(signal))
+      answered = true
+      return result
+    } catch (error) {
+      if (kubeStatus(error) !== undefined) answered = true
+      // fetch rejects with the abort reason; client-node may wrap it, so prefer the reason.
+      throw signal.aborted ? signal.reason : error
+    } finally {
+      done()
+    }
+  }
   return async <T>(
     label: string,
-    fn: () => Promise<T>,
+    fn: (config: Configuration) => Promise<T>,
     how: { retryConflicts?: boolean } = {}
   ): Promise<T> => {
     let reminted = false
@@ -270,18 +321,24 @@ function callWith(options: KubeClientOptions) {
       return await retry(
         async () => {
           try {
-            return await withTimeout(fn(), label)
+            return await once(label, fn)
           } catch (error) {
             if (kubeStatus(error) !== 401 || reminted) throw error
             reminted = true
             options.tokens.invalidate()
-            return await withTimeout(fn(), label)
+            return await once(label, fn)
           }
         },
         {
           label: `kube: ${label}`,
           attempts: 8,
-          retryable: (error) => isRetryableKubeError(error, how.retryConflicts === true),
+          retryable: (error) => {
+            if (isConnectTimeout(error) && !answered) {
+              // The connect timeout has already waited; try again at once, a few times.
+              return ++connectMisses < UNREACHABLE_AFTER ? 0 : false
+            }
+            return isRetryableKubeError(error, how.retryConflicts === true)
+          },
           deadline: options.deadline,
           sleep: options.sleep,
           onRetry: options.onRetry
@@ -298,26 +355,18 @@ function callWith(options: KubeClientOptions) {
           region: options.region
         })
       }
+      if (isConnectTimeout(error) && !answered) {
+        throw endpointUnreachableError(error, {
+          label,
+          cluster: options.cluster.name,
+          endpoint: options.cluster.endpoint,
+          region: options.region,
+          access: options.cluster.endpointAccess
+        })
+      }
       throw new Error(`Kubernetes API: ${label} failed: ${describeKubeError(error)}`, {
         cause: error
       })
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          Object.assign(new Error(`${label}: no answer in ${REQUEST_TIMEOUT_MS / 1000} s`), {
-            code: 'ETIMEDOUT'
-          })
-        ),
-      REQUEST_TIMEOUT_MS
-    )
-    timer.unref()
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

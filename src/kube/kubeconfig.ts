@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { lstat, open, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import { errorMessage } from '../errors.js'
 
 /** A kubeconfig file's content: one cluster, one user with a bearer token, one context. */

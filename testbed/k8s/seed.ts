@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import { completeDaemonSetStatus, type Controllers } from './controllers.js'
 import type { KindRegistry, ResourceType } from './kinds.js'
 import { splitApiVersion } from './kinds.js'

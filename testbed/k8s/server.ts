@@ -3,7 +3,7 @@
  * to discovery, OpenAPI or a resource verb. Every error leaves as a Kubernetes Status body.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { delay, type FaultInjector, type RequestLog } from '../faults.js'
+import { clientGone, delay, type FaultInjector, type RequestLog } from '../faults.js'
 import {
   apiGroup,
   groupDiscovery,
@@ -103,18 +103,24 @@ async function handle(
   deps: ServerDeps,
   req: IncomingMessage,
   res: ServerResponse,
-  entry: { fault?: string; body?: string; status: number }
+  entry: { fault?: string; body?: string; status: number; cancelled?: boolean }
 ): Promise<void> {
   const method = req.method ?? 'GET'
   const url = new URL(req.url ?? '/', 'https://x')
   const path = url.pathname
+  // Every wait below ends when the client goes away, and then nothing more happens.
+  const gone = clientGone(res)
   const latency = deps.latencyMs()
-  if (latency > 0) await delay(latency)
+  if (latency > 0) await delay(latency, gone)
 
   const fault = deps.faults.take('kube', method, path)
   if (fault) {
     entry.fault = fault.name
-    if (fault.delayMs) await delay(fault.delayMs)
+    if (fault.delayMs) await delay(fault.delayMs, gone)
+    if (gone.aborted) {
+      entry.cancelled = true
+      return
+    }
     if (fault.reset) {
       req.socket.destroy()
       return
@@ -163,6 +169,10 @@ async function handle(
   if (method !== 'GET' && method !== 'HEAD') {
     body = await readBody(req)
     entry.body = body
+  }
+  if (gone.aborted) {
+    entry.cancelled = true
+    return
   }
   route(deps, req, res, { method, path, query: url.searchParams, body })
 }

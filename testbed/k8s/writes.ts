@@ -3,7 +3,7 @@
  * computes the requested object, lets objects.ts add what the server owns, records field ownership
  * (Apply or Update) and commits, which is where dry runs and no-ops stop.
  */
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import {
   jsonPatch,
   mergePatch,
