@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fetchText, HttpStatusError, isRetryableDownloadError, redactUrl } from '../src/download.js'
+import { startRecordingProxy } from './setup/recording-proxy.js'
 
 describe('fetchText', () => {
   let server: Server
@@ -94,6 +95,62 @@ describe('fetchText', () => {
     await expect(fetchText(`${base}/hang`, { sleep, attempts: 1, timeoutMs: 200 })).rejects.toThrow(
       `GET ${base}/hang failed:`
     )
+  })
+
+  it('aborts the attempt in flight at the deadline and starts no other', async () => {
+    const closed: boolean[] = []
+    server.once('request', (_req, res) => res.on('close', () => closed.push(true)))
+    await expect(
+      fetchText(`${base}/hang`, { sleep, attempts: 4, deadline: Date.now() + 200 })
+    ).rejects.toThrow(`GET ${base}/hang failed:`)
+    expect(requests).toEqual(['/hang'])
+    expect(waits).toEqual([])
+    // The client closed the connection: the server saw the request go away.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(closed).toEqual([true])
+  })
+
+  it('stops when the caller aborts', async () => {
+    const controller = new AbortController()
+    const p = fetchText(`${base}/hang`, { sleep, signal: controller.signal })
+    setTimeout(() => controller.abort(new Error('run over')), 50)
+    await expect(p).rejects.toThrow(`GET ${base}/hang failed:`)
+    expect(requests).toEqual(['/hang'])
+  })
+
+  describe('through a proxy from the environment', () => {
+    const saved = { ...process.env }
+    afterEach(() => {
+      process.env = { ...saved }
+    })
+
+    it('sends the download through HTTP_PROXY', async () => {
+      const proxy = await startRecordingProxy()
+      try {
+        script.set('/m', [{ status: 200, body: 'via proxy' }])
+        process.env.HTTP_PROXY = proxy.url
+        delete process.env.NO_PROXY
+        delete process.env.no_proxy
+        await expect(fetchText(`${base}/m`, { sleep })).resolves.toBe('via proxy')
+        expect(proxy.requests).toEqual([`${base}/m`])
+      } finally {
+        await proxy.close()
+      }
+    })
+
+    it('goes direct to a host NO_PROXY names', async () => {
+      const proxy = await startRecordingProxy()
+      try {
+        script.set('/m', [{ status: 200, body: 'direct' }])
+        process.env.HTTP_PROXY = proxy.url
+        process.env.NO_PROXY = 'localhost,127.0.0.1'
+        await expect(fetchText(`${base}/m`, { sleep })).resolves.toBe('direct')
+        expect(proxy.requests).toEqual([])
+        expect(requests).toEqual(['/m'])
+      } finally {
+        await proxy.close()
+      }
+    })
   })
 
   test.each(['ftp://example.com/x', 'file:///etc/passwd', 'not a url'])(

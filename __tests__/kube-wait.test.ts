@@ -34,18 +34,45 @@ const ds = (
     }
   }) as KubernetesObject
 
-/** A fake clock that sleeping advances, so waits take no real time. */
+/** A fake clock that sleeping advances, so waits take no real time; it records sleeps and reads. */
 function clock() {
   let t = 1_000_000
-  return { now: () => t, sleep: async (ms: number) => void (t += ms) }
+  const sleeps: number[] = []
+  const sleptAt: number[] = []
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      sleeps.push(ms)
+      sleptAt.push(t)
+      t += ms
+    },
+    advance: (ms: number) => void (t += ms),
+    sleeps,
+    sleptAt
+  }
 }
 
-function kubeReading(sequence: KubernetesObject[], pods: KubernetesObject[] = []) {
-  const read = jest.fn(async () => sequence.shift())
+function kubeReading(
+  sequence: KubernetesObject[],
+  pods: KubernetesObject[] = [],
+  now: () => number = Date.now
+) {
+  const readTimes: number[] = []
+  const read = jest.fn(async (..._args: unknown[]) => {
+    readTimes.push(now())
+    return sequence.shift()
+  })
   const list = jest.fn(async (..._args: unknown[]) => pods)
-  return { read, list, apply: jest.fn(), learnCrds: jest.fn() } as unknown as KubeClient & {
+  return {
+    read,
+    list,
+    apply: jest.fn(),
+    learnCrds: jest.fn(),
+    readTimes
+  } as unknown as KubeClient & {
     read: typeof read
     list: typeof list
+    readTimes: number[]
   }
 }
 
@@ -73,16 +100,62 @@ describe('CRD establishment', () => {
 
   it('gives up at the deadline naming the CRD', async () => {
     const c = clock()
-    const kube = kubeReading(Array.from({ length: 50 }, () => crd(false)))
+    const start = c.now()
+    const kube = kubeReading(
+      Array.from({ length: 50 }, () => crd(false)),
+      [],
+      c.now
+    )
     await expect(
       waitForCrdsEstablished(kube, [crd(false)], {
-        deadline: c.now() + 3000,
+        deadline: start + 3000,
         timeoutSeconds: 3,
         ...c
       })
     ).rejects.toThrow(
-      'CustomResourceDefinition eniconfigs.crd.k8s.amazonaws.com is not Established'
+      'CustomResourceDefinition eniconfigs.crd.k8s.amazonaws.com is not Established after 3.0 s ' +
+        '(timeout-seconds: 3)'
     )
+    // It waited until the deadline, not one poll interval before it, and read once more there.
+    expect(c.now()).toBe(start + 3000)
+    expect(kube.readTimes.at(-1)).toBe(start + 3000)
+  })
+
+  it('accepts an object that is ready at the read on the deadline', async () => {
+    const c = clock()
+    const start = c.now()
+    // 100 + 200 + 400 ms of polls, then the last sleep is cut to the 300 ms left.
+    const kube = kubeReading([crd(false), crd(false), crd(false), crd(true)])
+    await waitForCrdsEstablished(kube, [crd(false)], {
+      deadline: start + 1000,
+      timeoutSeconds: 1,
+      ...c
+    })
+    expect(kube.read).toHaveBeenCalledTimes(4)
+    expect(c.now()).toBe(start + 1000)
+    expect(c.sleeps).toEqual([100, 200, 400, 300])
+  })
+
+  it('never sleeps past the deadline when reads themselves take time', async () => {
+    const c = clock()
+    const start = c.now()
+    const kube = kubeReading(Array.from({ length: 50 }, () => crd(false)))
+    // Every read costs 450 ms of the clock.
+    const slowRead = kube.read.getMockImplementation()!
+    kube.read.mockImplementation(async (...args) => {
+      c.advance(450)
+      return slowRead(...args)
+    })
+    await expect(
+      waitForCrdsEstablished(kube, [crd(false)], {
+        deadline: start + 2000,
+        timeoutSeconds: 2,
+        ...c
+      })
+    ).rejects.toThrow(/is not Established after 2\.\d s/)
+    for (const [i, ms] of c.sleeps.entries())
+      expect(c.sleptAt[i] + ms).toBeLessThanOrEqual(start + 2000)
+    expect(c.now()).toBeGreaterThanOrEqual(start + 2000)
   })
 })
 
@@ -128,16 +201,21 @@ describe('aws-node rollout', () => {
         metadata: { name: `aws-node-${node}`, labels: { 'pod-template-generation': gen } },
         spec: { nodeName: node }
       }) as KubernetesObject
+    const start = c.now()
     const kube = kubeReading(
       Array.from({ length: 100 }, () => ds(2, 2, 1, 2)),
-      [pod('ip-10-0-1-1', '2'), pod('ip-10-0-2-2', '1'), pod('ip-10-0-3-3', '1')]
+      [pod('ip-10-0-1-1', '2'), pod('ip-10-0-2-2', '1'), pod('ip-10-0-3-3', '1')],
+      c.now
     )
     await expect(
-      waitForRollout(kube, ds(2, 1, 0, 3), { deadline: c.now() + 5000, timeoutSeconds: 5, ...c })
+      waitForRollout(kube, ds(2, 1, 0, 3), { deadline: start + 5000, timeoutSeconds: 5, ...c })
     ).rejects.toThrow(
       'DaemonSet/kube-system/aws-node did not roll out within timeout-seconds (5 s): 1 of 3 pods updated, ' +
-        '2 available, observed generation 2 of 2. Nodes not yet updated: ip-10-0-2-2, ip-10-0-3-3'
+        '2 available, observed generation 2 of 2 after waiting 5.0 s. Nodes not yet updated: ' +
+        'ip-10-0-2-2, ip-10-0-3-3'
     )
+    expect(c.now()).toBe(start + 5000)
+    expect(kube.readTimes.at(-1)).toBe(start + 5000)
     expect(kube.list).toHaveBeenCalledWith('v1', 'Pod', 'kube-system', 'k8s-app=aws-node')
   })
 })

@@ -4,6 +4,7 @@
  * anything else (404, 403, a wrong scheme) fails at once with the URL in the message.
  */
 import * as core from '@actions/core'
+import { EnvHttpProxyAgent, fetch, type Response } from 'undici'
 import { errorMessage } from './errors.js'
 import { retry } from './retry.js'
 
@@ -26,6 +27,13 @@ export interface FetchTextOptions {
   attempts?: number
   /** Per-attempt timeout in ms; default 30000. */
   timeoutMs?: number
+  /**
+   * The run's deadline (ms since the epoch): an attempt in flight then is aborted, and no retry
+   * starts after it.
+   */
+  deadline?: number
+  /** Aborts the download (e.g. the run is over); the attempt in flight is cancelled. */
+  signal?: AbortSignal
   sleep?: (ms: number) => Promise<void>
   onRetry?: (message: string) => void
 }
@@ -65,19 +73,44 @@ export async function fetchText(url: string, options: FetchTextOptions = {}): Pr
     throw new Error(`Cannot download '${redactUrl(url)}': credentials in the URL are not supported`)
   }
   const timeoutMs = options.timeoutMs ?? 30_000
-  return retry(() => fetchOnce(url, timeoutMs), {
+  return retry(() => fetchOnce(url, attemptSignal(timeoutMs, options)), {
     label: 'download',
     attempts: options.attempts ?? 4,
-    retryable: isRetryableDownloadError,
+    retryable: (error) => !options.signal?.aborted && isRetryableDownloadError(error),
+    deadline: options.deadline,
     sleep: options.sleep,
     onRetry: options.onRetry ?? ((message) => core.info(message))
   })
 }
 
-async function fetchOnce(url: string, timeoutMs: number): Promise<string> {
+/** One attempt's signal: its own timeout, the run's deadline and the caller's signal. */
+function attemptSignal(timeoutMs: number, options: FetchTextOptions): AbortSignal {
+  const left = options.deadline === undefined ? timeoutMs : options.deadline - Date.now()
+  const signals = [AbortSignal.timeout(Math.max(0, Math.min(timeoutMs, left)))]
+  if (options.signal) signals.push(options.signal)
+  return AbortSignal.any(signals)
+}
+
+/**
+ * undici's EnvHttpProxyAgent: HTTPS_PROXY and HTTP_PROXY (either case) carry the request unless
+ * NO_PROXY names the host. Built once per proxy setting, so downloads share kept-alive connections.
+ */
+let proxyAgent: { key: string; agent: EnvHttpProxyAgent } | undefined
+function dispatcher(): EnvHttpProxyAgent {
+  const env = process.env
+  const key = [
+    env.HTTPS_PROXY ?? env.https_proxy,
+    env.HTTP_PROXY ?? env.http_proxy,
+    env.NO_PROXY ?? env.no_proxy
+  ].join('\n')
+  if (proxyAgent?.key !== key) proxyAgent = { key, agent: new EnvHttpProxyAgent() }
+  return proxyAgent.agent
+}
+
+async function fetchOnce(url: string, signal: AbortSignal): Promise<string> {
   let response: Response
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' })
+    response = await fetch(url, { signal, redirect: 'follow', dispatcher: dispatcher() })
   } catch (error) {
     // fetch() hides the useful part (ECONNREFUSED, ENOTFOUND, …) in `cause`.
     // Duck-typed: fetch's errors may come from another realm (e.g. under jest's VM modules).

@@ -295,10 +295,14 @@ export const CASES: readonly FaultCase[] = [
     id: 'R01',
     source: 'rollout',
     fault: 'aws-node rollout stuck after one node; timeout-seconds 5',
-    expected: 'fails at timeout-seconds (5–15 s) with the pod counts and the nodes not yet updated',
+    expected:
+      'fails at timeout-seconds, not before (the wait reads once more at the deadline), and at ' +
+      'most one request timeout (30 s) later, with the pod counts and the nodes not yet updated',
     outcome: 'failure',
-    cause: /did not roll out within timeout-seconds \(5 s\).*Nodes not yet updated: \S/,
-    maxSeconds: 15
+    cause:
+      /did not roll out within timeout-seconds \(5 s\).*after waiting \d+\.\d s\. Nodes not yet updated: \S/,
+    // timeout-seconds plus one request timeout: a read in flight at the deadline is aborted then.
+    maxSeconds: 5 + 30
   },
   {
     id: 'T01',
@@ -497,6 +501,7 @@ export function normalize(line: string): string {
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, '[uuid]')
     .replace(/\b(subnet|sg|vpc)-[0-9a-f]{8,17}\b/g, '$1-…')
     .replace(/\b\d+ ms\b/g, 'N ms')
+    .replace(/\b\d+\.\d s\b/g, 'N s')
     .replace(/\bgeneration \d+ of \d+/g, 'generation G of G')
   const cut = text.length > 260 ? `${text.slice(0, 257)}...` : text
   return cut.replace(/\|/g, '\\|').replace(/`/g, "'")

@@ -145,7 +145,8 @@ describe('rollout', () => {
         expect(stale.length).toBeGreaterThanOrEqual(1)
         expect(run.error).toContain(`Nodes not yet updated: ${stale.join(', ')}`)
         expect(run.error).toMatch(/\d of 3 pods updated/)
-        // Fails at timeout-seconds, not before.
+        // Fails at timeout-seconds, not before: the run's deadline is set 5 s after main starts
+        // and the wait gives up only once its clock has reached it, whatever the machine's load.
         expect(run.run.main.durationMs).toBeGreaterThanOrEqual(5000)
       }
     }

@@ -2,8 +2,10 @@
  * The two waits: until the manifest's CRDs are Established (custom resources of a CRD that is not
  * yet served are refused), and until aws-node has rolled out. Both first look at the object the
  * apply returned, so an unchanged cluster costs no extra request; then they poll with a growing
- * interval until the deadline.
+ * interval up to the deadline itself: the last sleep is cut short to end at the deadline, and the
+ * object is read once more there before the wait gives up.
  */
+import * as core from '@actions/core'
 import { defaultSleep } from '../retry.js'
 import {
   type KubeClient,
@@ -23,6 +25,8 @@ export interface WaitOptions {
   now?: () => number
   /** Called when the observed progress changes. */
   onProgress?: (message: string) => void
+  /** What each wait waits for and how it ends; core.debug when step debug is on. */
+  onDebug?: (message: string) => void
 }
 
 /** Poll intervals: quick at first (a CRD is usually Established within a second), then 2 s. */
@@ -46,8 +50,10 @@ export async function waitForCrdsEstablished(
         crd,
         (ref) => kube.read(refOf(ref)),
         isEstablished,
-        () => `CustomResourceDefinition ${crd.metadata?.name} is not Established`,
-        options
+        (_last, waited) =>
+          `CustomResourceDefinition ${crd.metadata?.name} is not Established after ${waited} ` +
+          `(timeout-seconds: ${options.timeoutSeconds})`,
+        { ...options, what: `CustomResourceDefinition ${crd.metadata?.name} to be Established` }
       )
     )
   )
@@ -103,17 +109,17 @@ export async function waitForRollout(
       last = line
       return isRolledOut(current)
     },
-    async (current) => {
+    async (current, waited) => {
       const s = rolloutStatus(current ?? ds)
       const stale = await nodesNotUpdated(kube, current ?? ds).catch(() => [])
       return (
         `${refKey(ref)} did not roll out within timeout-seconds (${options.timeoutSeconds} s): ` +
         `${s.updated} of ${s.desired} pods updated, ${s.available} available, ` +
-        `observed generation ${s.observedGeneration} of ${s.generation}` +
+        `observed generation ${s.observedGeneration} of ${s.generation} after waiting ${waited}` +
         (stale.length > 0 ? `. Nodes not yet updated: ${stale.join(', ')}` : '')
       )
     },
-    options
+    { ...options, what: `${refKey(ref)} to roll out` }
   )
   return rolloutStatus(done)
 }
@@ -138,24 +144,38 @@ async function nodesNotUpdated(kube: KubeClient, ds: KubernetesObject): Promise<
 }
 
 /**
- * Checks `first` (the apply's answer), then re-reads until `ok` or the deadline. The failure
- * message is built from the last object seen.
+ * Checks `first` (the apply's answer), then re-reads until `ok` or the deadline. Each sleep is the
+ * next poll interval or the time left, whichever is shorter, so the last read happens at the
+ * deadline, not one interval before it. The failure message is built from the last object seen
+ * and the time actually waited.
  */
 async function poll<T extends KubernetesObject>(
   first: T,
   read: (current: T) => Promise<T | undefined>,
   ok: (current: T) => boolean,
-  failure: (last: T | undefined) => string | Promise<string>,
-  options: WaitOptions
+  failure: (last: T | undefined, waited: string) => string | Promise<string>,
+  options: WaitOptions & { what: string }
 ): Promise<T> {
   const sleep = options.sleep ?? defaultSleep
   const now = options.now ?? Date.now
+  const debug = options.onDebug ?? (core.isDebug() ? core.debug : undefined)
+  const start = now()
+  const waited = (): string => `${((now() - start) / 1000).toFixed(1)} s`
   let current: T | undefined = first
   for (let i = 0; ; i++) {
-    if (current && ok(current)) return current
-    const wait = POLL_MS[Math.min(i, POLL_MS.length - 1)]
-    if (now() + wait >= options.deadline) throw new Error(await failure(current))
-    await sleep(wait)
+    if (current && ok(current)) {
+      if (i > 0) debug?.(`wait: ${options.what}: done after ${waited()} and ${i} read(s)`)
+      return current
+    }
+    const left = options.deadline - now()
+    if (left <= 0) {
+      debug?.(`wait: ${options.what}: deadline reached after ${waited()} and ${i} read(s)`)
+      throw new Error(await failure(current, waited()))
+    }
+    if (i === 0) {
+      debug?.(`wait: ${options.what}, up to ${(left / 1000).toFixed(1)} s (timeout-seconds)`)
+    }
+    await sleep(Math.min(POLL_MS[Math.min(i, POLL_MS.length - 1)], left))
     current = (await read(current ?? first)) ?? current
   }
 }
