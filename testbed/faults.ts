@@ -22,6 +22,10 @@ export interface RequestLogEntry {
   operation?: string
   accept?: string
   contentType?: string
+  /** The Host header: the name the client asked for. */
+  host?: string
+  /** The client's port: with a proxy in between, the proxy's upstream connection. */
+  remotePort?: number
   /** Whether an Authorization header was present (its value is never logged). */
   authorization: boolean
   /** Request body as text, for writes (kube only; AWS bodies may carry tokens and are not kept). */
@@ -136,6 +140,8 @@ export class RequestLog {
       query: url.search.replace(/^\?/, ''),
       accept: req.headers.accept,
       contentType: req.headers['content-type'],
+      host: req.headers.host,
+      remotePort: req.socket.remotePort,
       authorization: req.headers.authorization !== undefined,
       status: 0,
       start: Date.now(),

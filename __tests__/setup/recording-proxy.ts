@@ -13,12 +13,26 @@ export interface RecordingProxy {
   connects: string[]
   /** Absolute URL of every plain-http request, in order. */
   requests: string[]
+  /** Local ports of the proxy's upstream connections: a server sees these as the client's port. */
+  upstreamPorts: Set<number>
   close(): Promise<void>
 }
 
-export async function startRecordingProxy(): Promise<RecordingProxy> {
+export interface RecordingProxyOptions {
+  /**
+   * Host names only the proxy can resolve (name → address). A client that reaches such a name at
+   * all has gone through the proxy.
+   */
+  hosts?: Record<string, string>
+}
+
+export async function startRecordingProxy(
+  options: RecordingProxyOptions = {}
+): Promise<RecordingProxy> {
   const connects: string[] = []
   const requests: string[] = []
+  const upstreamPorts = new Set<number>()
+  const resolveHost = (host: string): string => options.hosts?.[host] ?? host
   const sockets = new Set<Socket>()
   const server: Server = createServer((req, res) => {
     // A plain-http request through a proxy names the whole URL.
@@ -32,12 +46,22 @@ export async function startRecordingProxy(): Promise<RecordingProxy> {
       return
     }
     const upstream = request(
-      url,
-      { method: req.method, headers: { ...req.headers, host: url.host } },
+      {
+        protocol: url.protocol,
+        hostname: resolveHost(url.hostname),
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method: req.method,
+        headers: { ...req.headers, host: url.host },
+        agent: false
+      },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers)
         up.pipe(res)
       }
+    )
+    upstream.on('socket', (s: Socket) =>
+      s.on('connect', () => s.localPort && upstreamPorts.add(s.localPort))
     )
     upstream.on('error', () => res.writeHead(502).end())
     req.pipe(upstream)
@@ -46,7 +70,8 @@ export async function startRecordingProxy(): Promise<RecordingProxy> {
     const target = req.url ?? ''
     connects.push(target)
     const [host, port] = [target.slice(0, target.lastIndexOf(':')), target.split(':').pop()]
-    const upstream = connect(Number(port), host.replace(/^\[|\]$/g, ''), () => {
+    const upstream = connect(Number(port), resolveHost(host.replace(/^\[|\]$/g, '')), () => {
+      if (upstream.localPort) upstreamPorts.add(upstream.localPort)
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
       if (head.length > 0) upstream.write(head)
       upstream.pipe(client)
@@ -73,6 +98,7 @@ export async function startRecordingProxy(): Promise<RecordingProxy> {
     url: `http://127.0.0.1:${port}`,
     connects,
     requests,
+    upstreamPorts,
     close: async () => {
       for (const s of sockets) s.destroy()
       await new Promise((resolve) => server.close(resolve))

@@ -2,6 +2,8 @@
  * The one place that builds AWS SDK clients, so region, user agent, credentials and retry
  * behaviour are decided once for STS, EKS and EC2.
  */
+import { Agent as HttpAgent } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
 import { EC2Client } from '@aws-sdk/client-ec2'
 import { EKSClient } from '@aws-sdk/client-eks'
 import { STSClient } from '@aws-sdk/client-sts'
@@ -36,6 +38,21 @@ interface ClientConfig {
   customUserAgent: string
   maxAttempts: number
   credentials?: AwsCredentials
+  requestHandler: { httpAgent: HttpAgent; httpsAgent: HttpsAgent }
+}
+
+/**
+ * The SDK's Node request handler with agents that use Node's built-in proxy support: `proxyEnv`
+ * makes them honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (either case), tunnelling https through
+ * CONNECT. Keep-alive and 50 sockets are the handler's own defaults. One pair for all clients.
+ */
+let agents: ClientConfig['requestHandler'] | undefined
+function requestHandler(): ClientConfig['requestHandler'] {
+  agents ??= {
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50, proxyEnv: process.env }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50, proxyEnv: process.env })
+  }
+  return agents
 }
 
 function clientConfig(region: string, credentials?: AwsCredentials): ClientConfig {
@@ -43,7 +60,8 @@ function clientConfig(region: string, credentials?: AwsCredentials): ClientConfi
   const config: ClientConfig = {
     region,
     customUserAgent: USER_AGENT,
-    maxAttempts: SDK_MAX_ATTEMPTS
+    maxAttempts: SDK_MAX_ATTEMPTS,
+    requestHandler: requestHandler()
   }
   if (credentials) config.credentials = credentials
   return config
