@@ -101,19 +101,22 @@ describe('fetchText', () => {
     const closed: boolean[] = []
     server.once('request', (_req, res) => res.on('close', () => closed.push(true)))
     await expect(
-      fetchText(`${base}/hang`, { sleep, attempts: 4, deadline: Date.now() + 200 })
+      fetchText(`${base}/hang`, { sleep, attempts: 4, deadline: Date.now() + 1000 })
     ).rejects.toThrow(`GET ${base}/hang failed:`)
     expect(requests).toEqual(['/hang'])
     expect(waits).toEqual([])
     // The client closed the connection: the server saw the request go away.
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    for (let i = 0; i < 200 && closed.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
     expect(closed).toEqual([true])
   })
 
   it('stops when the caller aborts', async () => {
     const controller = new AbortController()
+    // Abort once the server holds the request.
+    server.once('request', () => controller.abort(new Error('run over')))
     const p = fetchText(`${base}/hang`, { sleep, signal: controller.signal })
-    setTimeout(() => controller.abort(new Error('run over')), 50)
     await expect(p).rejects.toThrow(`GET ${base}/hang failed:`)
     expect(requests).toEqual(['/hang'])
   })

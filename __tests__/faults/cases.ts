@@ -151,6 +151,17 @@ export const CASES: readonly FaultCase[] = [
     maxSeconds: 15
   },
   {
+    id: 'K12',
+    source: 'Kubernetes API',
+    fault: 'apply of aws-node held without an answer; timeout-seconds 5',
+    expected:
+      'fails at the deadline naming the apply of DaemonSet aws-node; the held apply is aborted and never lands',
+    outcome: 'failure',
+    cause: /apply DaemonSet\/kube-system\/aws-node failed: .*still no answer at the deadline/,
+    // timeout-seconds plus one request timeout.
+    maxSeconds: 5 + 30
+  },
+  {
     id: 'A01',
     source: 'AWS',
     fault: 'STS AssumeRoleWithWebIdentity: 2× Throttling (HTTP 400)',

@@ -117,7 +117,35 @@ describe('apply', () => {
       }
     }
   })
+
+  caseIt('K12', async () => {
+    const r = await runOn(bed, 'K12', {
+      // A WARM_IP_TARGET no other case uses, so an apply that landed would show in aws-node.
+      inputs: { 'timeout-seconds': '5', 'warm-ip-target': '7' },
+      faults: [{ ...PATCH, path: AWS_NODE, delayMs: 10 * 60_000, times: Infinity }]
+    })
+    // The emulator finishes a request whose client went away as soon as it notices.
+    for (let i = 0; i < 400 && r.hits.some((e) => e.end === 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    const ds = bed.kube.get('apps/v1', 'DaemonSet', 'aws-node', 'kube-system') as unknown as {
+      spec: { template: { spec: { containers: { name: string; env?: EnvEntry[] }[] } } }
+    }
+    const env = ds.spec.template.spec.containers.find((c) => c.name === 'aws-node')?.env ?? []
+    const warm = env.find((e) => e.name === 'WARM_IP_TARGET')?.value
+    return {
+      r,
+      facts: [`${r.hits.length} held apply(s), all cancelled: ${r.hits.every((e) => e.cancelled)}`],
+      check: () => {
+        expect(r.hits.length).toBeGreaterThanOrEqual(1)
+        expect(r.hits.every((e) => e.cancelled === true)).toBe(true)
+        expect(warm).not.toBe('7')
+      }
+    }
+  })
 })
+
+type EnvEntry = { name: string; value?: string }
 
 describe('CRD read', () => {
   caseIt('K07', async () => {

@@ -2,6 +2,7 @@
  * The one place that builds AWS SDK clients, so region, user agent, credentials and retry
  * behaviour are decided once for STS, EKS and EC2.
  */
+import * as core from '@actions/core'
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { EC2Client } from '@aws-sdk/client-ec2'
@@ -39,6 +40,37 @@ interface ClientConfig {
   maxAttempts: number
   credentials?: AwsCredentials
   requestHandler: { httpAgent: HttpAgent; httpsAgent: HttpsAgent }
+  logger?: SdkLogger
+}
+
+interface SdkLogger {
+  debug(...content: unknown[]): void
+  info(...content: unknown[]): void
+  warn(...content: unknown[]): void
+  error(...content: unknown[]): void
+}
+
+/**
+ * Fields whose values are secrets or identify them. The SDK's own filter replaces only what its
+ * models mark sensitive (not STS's SessionToken), and it logs before the action can mask the new
+ * credentials, so these are replaced here whatever the model says.
+ */
+const SECRET_FIELDS =
+  /^(SessionToken|SecretAccessKey|AccessKeyId|WebIdentityToken|Token|Password)$/i
+
+/**
+ * With step debug on, the SDK's logger writes to core.debug: per call the client, command, input
+ * and output, with every secret field replaced.
+ */
+function sdkLogger(): SdkLogger | undefined {
+  if (!core.isDebug()) return undefined
+  const redact = (key: string, value: unknown): unknown =>
+    SECRET_FIELDS.test(key) && value !== undefined && value !== null ? '***' : value
+  const log = (...content: unknown[]): void =>
+    core.debug(
+      `aws-sdk: ${content.map((c) => (typeof c === 'string' ? c : JSON.stringify(c, redact))).join(' ')}`
+    )
+  return { debug: log, info: log, warn: log, error: log }
 }
 
 /**
@@ -63,6 +95,8 @@ function clientConfig(region: string, credentials?: AwsCredentials): ClientConfi
     maxAttempts: SDK_MAX_ATTEMPTS,
     requestHandler: requestHandler()
   }
+  const logger = sdkLogger()
+  if (logger) config.logger = logger
   if (credentials) config.credentials = credentials
   return config
 }

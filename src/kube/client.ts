@@ -1,11 +1,11 @@
 /**
- * The one door to the Kubernetes API (the only importer of @kubernetes/client-node outside the
- * manifest parser). A KubeConfig built in memory, a bearer token from the EKS token source on every
- * request, one retry policy for every call, and resource metadata known up front so reads and
- * applies cost no discovery round trip.
+ * The one door to the Kubernetes API (with its transport.ts and call.ts, the only importer of
+ * @kubernetes/client-node outside the manifest parser). client-node's object API over our own
+ * transport (a bearer token from the EKS token source on every request, proxies from the
+ * environment), one retry and abort policy for every call, and resource metadata known up front
+ * so reads and applies cost no discovery round trip.
  */
 import {
-  type Configuration,
   KubernetesObjectApi,
   PatchStrategy,
   type KubernetesObject,
@@ -14,18 +14,11 @@ import {
   type V1APIResource,
   type V1APIResourceList
 } from '@kubernetes/client-node'
+import * as core from '@actions/core'
 import { FIELD_MANAGER } from '../constants.js'
-import { retry } from '../retry.js'
-import {
-  accessDeniedError,
-  describeKubeError,
-  endpointUnreachableError,
-  isConnectTimeout,
-  isRetryableKubeError,
-  kubeStatus,
-  type EndpointAccess
-} from './errors.js'
-import { type Transport, createTransport } from './transport.js'
+import { CONNECT_TIMEOUT_MS, callWith } from './call.js'
+import { kubeStatus, type EndpointAccess } from './errors.js'
+import { createTransport } from './transport.js'
 
 export { describeKubeError, kubeStatus } from './errors.js'
 // The model types other modules need, so this stays the one place that names the library.
@@ -153,6 +146,8 @@ class PrimedObjectApi extends KubernetesObjectApi {
 
 /** Builds the client for one cluster. Nothing is sent until the first call. */
 export function createKubeClient(options: KubeClientOptions): KubeClient {
+  // Request summaries go to core.debug when step debug is on, unless the caller says otherwise.
+  options = { ...options, onDebug: options.onDebug ?? (core.isDebug() ? core.debug : undefined) }
   const transport = createTransport({
     server: options.cluster.endpoint,
     caData: options.cluster.caData,
@@ -252,121 +247,5 @@ interface CrdLike {
     scope?: string
     names?: { kind?: string; plural?: string }
     versions?: { name: string; served?: boolean }[]
-  }
-}
-
-/** A request that got no answer in this long is aborted (and retried if the deadline allows). */
-const REQUEST_TIMEOUT_MS = 30_000
-/** TCP and TLS connect timeout; three misses in a row on a fresh client mean "unreachable". */
-const CONNECT_TIMEOUT_MS = 10_000
-const UNREACHABLE_AFTER = 3
-/** A request made once the deadline has passed (to report the failure) gets this long. */
-const AFTER_DEADLINE_MS = 5_000
-
-/**
- * An AbortSignal for one request: it fires at the request's own timeout or at the run's deadline,
- * whichever comes first, with an error that says which. Aborting closes the connection, so the
- * server drops a request we have given up on instead of applying it later.
- */
-function requestSignal(
-  label: string,
-  options: KubeClientOptions
-): { signal: AbortSignal; done: () => void } {
-  const perRequest = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
-  const remaining =
-    options.deadline === undefined ? Infinity : options.deadline - (options.now ?? Date.now)()
-  const atDeadline = remaining > 0 && remaining < perRequest
-  const ms = remaining > 0 ? Math.min(perRequest, remaining) : AFTER_DEADLINE_MS
-  const reason = atDeadline
-    ? Object.assign(new Error(`${label}: still no answer at the deadline (timeout-seconds)`), {
-        code: 'EDEADLINE'
-      })
-    : Object.assign(new Error(`${label}: no answer in ${ms / 1000} s`), { code: 'ETIMEDOUT' })
-  const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(reason), ms)
-  timer.unref()
-  return { signal: controller.signal, done: () => clearTimeout(timer) }
-}
-
-/**
- * Wraps each call: its own AbortSignal, one re-mint after a 401 (the token may have expired
- * mid-run), retries with jittered backoff on 429/5xx (honouring Retry-After), connection errors
- * and, for applies, 409; an endpoint that never accepts a connection fails after three connect
- * timeouts with what DescribeCluster says about its access; other errors explain themselves.
- */
-function callWith(options: KubeClientOptions, transport: Transport) {
-  let answered = false
-  let connectMisses = 0
-  const once = async <T>(label: string, fn: (config: Configuration) => Promise<T>) => {
-    const { signal, done } = requestSignal(label, options)
-    try {
-      const result = await fn(transport.withSignal(signal))
-      answered = true
-      return result
-    } catch (error) {
-      if (kubeStatus(error) !== undefined) answered = true
-      // fetch rejects with the abort reason; client-node may wrap it, so prefer the reason.
-      throw signal.aborted ? signal.reason : error
-    } finally {
-      done()
-    }
-  }
-  return async <T>(
-    label: string,
-    fn: (config: Configuration) => Promise<T>,
-    how: { retryConflicts?: boolean } = {}
-  ): Promise<T> => {
-    let reminted = false
-    try {
-      return await retry(
-        async () => {
-          try {
-            return await once(label, fn)
-          } catch (error) {
-            if (kubeStatus(error) !== 401 || reminted) throw error
-            reminted = true
-            options.tokens.invalidate()
-            return await once(label, fn)
-          }
-        },
-        {
-          label: `kube: ${label}`,
-          attempts: 8,
-          retryable: (error) => {
-            if (isConnectTimeout(error) && !answered) {
-              // The connect timeout has already waited; try again at once, a few times.
-              return ++connectMisses < UNREACHABLE_AFTER ? 0 : false
-            }
-            return isRetryableKubeError(error, how.retryConflicts === true)
-          },
-          deadline: options.deadline,
-          sleep: options.sleep,
-          onRetry: options.onRetry
-        }
-      )
-    } catch (error) {
-      const status = kubeStatus(error)
-      if (status === 401 || status === 403) {
-        const caller = await options.callerArn().catch(() => undefined)
-        throw accessDeniedError(error, {
-          label,
-          caller,
-          cluster: options.cluster.name,
-          region: options.region
-        })
-      }
-      if (isConnectTimeout(error) && !answered) {
-        throw endpointUnreachableError(error, {
-          label,
-          cluster: options.cluster.name,
-          endpoint: options.cluster.endpoint,
-          region: options.region,
-          access: options.cluster.endpointAccess
-        })
-      }
-      throw new Error(`Kubernetes API: ${label} failed: ${describeKubeError(error)}`, {
-        cause: error
-      })
-    }
   }
 }
