@@ -111,6 +111,12 @@ export class EksTokenSource {
       return this.current.token
     }
     if (!this.pending) {
+      const left = this.current && this.current.expiresAt.getTime() - this.now().getTime()
+      core.debug(
+        left === undefined
+          ? 'EKS token: minting'
+          : `EKS token: re-minting, ${Math.round(left / 1000)} s of its life left`
+      )
       this.pending = this.mint().finally(() => {
         this.pending = undefined
       })
