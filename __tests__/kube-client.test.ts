@@ -25,7 +25,17 @@ describe('isRetryableKubeError', () => {
     [api(422), true, false],
     [Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), false, true],
     [new Error('request to https://x failed, reason: socket hang up'), false, true],
-    [new Error('Unrecognized API version and kind'), false, false]
+    [new Error('Unrecognized API version and kind'), false, false],
+    // fetch() keeps the socket's error in `cause`.
+    [new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }), false, true],
+    [new TypeError('fetch failed', { cause: { code: 'UND_ERR_CONNECT_TIMEOUT' } }), false, true],
+    [new TypeError('fetch failed', { cause: { code: 'UND_ERR_INVALID_ARG' } }), false, false],
+    // Aborted at the run's deadline: no time left for another attempt.
+    [
+      Object.assign(new Error('still no answer at the deadline'), { code: 'EDEADLINE' }),
+      false,
+      false
+    ]
   ])('%s (409 retried: %s) → %s', (error, conflicts, expected) => {
     expect(isRetryableKubeError(error, conflicts)).toBe(expected)
   })

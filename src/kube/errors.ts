@@ -47,7 +47,9 @@ export function isRetryableKubeError(error: unknown, retryConflicts: boolean): b
   if (code === 'EDEADLINE') return false
   if (
     code !== undefined &&
-    /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_\w+)$/.test(code)
+    /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_(SOCKET|CONNECT_TIMEOUT|HEADERS_TIMEOUT|BODY_TIMEOUT|CLOSED))$/.test(
+      code
+    )
   ) {
     return true
   }
