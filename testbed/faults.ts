@@ -179,7 +179,13 @@ export class RequestLog {
   }
 }
 
-/** Sleeps; used for injected latency. With a signal, it ends early when the signal fires. */
+/** Longest delay a timer can hold; a longer one (or Infinity) holds until the signal fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * Sleeps; used for injected latency and held requests. With a signal, it ends early when the signal
+ * fires; `Infinity` (a hang) then ends only that way.
+ */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.resolve()
   return new Promise((resolve) => {
@@ -188,7 +194,7 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', done)
       resolve()
     }
-    const timer = setTimeout(done, ms)
+    const timer = ms <= MAX_TIMER_MS ? setTimeout(done, ms) : undefined
     signal?.addEventListener('abort', done, { once: true })
   })
 }
