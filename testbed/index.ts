@@ -15,6 +15,11 @@ import { FaultInjector, RequestLog } from './faults.js'
 import { startKubeEmulator, type KubeEmulator } from './k8s/emulator.js'
 import { fixturesDir, startMirror, type Mirror } from './mirror.js'
 import { startOidc, type OidcServer } from './oidc.js'
+import { augmentCluster } from './aws/addon-cluster.js'
+import { addonRoutes } from './aws/addon-api.js'
+import { AddonManager } from './aws/addon-manager.js'
+import { AddonStore } from './aws/addons.js'
+import { ipv6Manifest, preinstallAddon } from './aws/addon-preinstall.js'
 import { startAwsProxy, type AwsProxy } from './proxy.js'
 import { generateTls } from './tls.js'
 
@@ -36,6 +41,26 @@ export interface TestbedOptions {
   rollout?: { mode: 'instant' | 'staged' | 'stuck'; stepMs?: number }
   /** Default `'octo-org/octo-repo'`. */
   githubRepo?: string
+
+  // ---- Cluster kinds: the EKS managed add-on, Auto Mode, IPv6, cluster status ----
+  /**
+   * How the preinstalled VPC CNI is owned (default `'self-managed'`): `'addon'` creates the
+   * vpc-cni managed add-on (`<cniVersion>-eksbuild.1`) through the add-on manager, so its fields
+   * are owned by `eks` and DescribeAddon finds it.
+   */
+  cniMode?: 'self-managed' | 'addon'
+  /** configurationValues the preinstalled add-on is created with (cniMode `'addon'`). */
+  addonConfigurationValues?: string
+  /** EKS Auto Mode: DescribeCluster reports computeConfig.enabled and there is no aws-node. */
+  autoMode?: boolean
+  /** Default `'ipv4'`; `'ipv6'` sets kubernetesNetworkConfig.ipFamily and aws-node's IPv6 env. */
+  ipFamily?: 'ipv4' | 'ipv6'
+  /** Default `'ACTIVE'`; `'CREATING'` turns ACTIVE `clusterActiveAfterMs` after start. */
+  clusterStatus?: 'ACTIVE' | 'CREATING'
+  /** Default 3000. */
+  clusterActiveAfterMs?: number
+  /** How long an add-on create, update or delete stays in progress; default 1000. */
+  addonUpdateDelayMs?: number
 }
 
 export type { SubnetInfo } from './aws/moto.js'
@@ -99,6 +124,8 @@ export interface Testbed {
   startupMs: Record<string, number>
   /** Stops every server and process and removes `dir`; safe to call more than once. */
   stop(): Promise<void>
+  /** The EKS add-on API's state (add-ons, updates); `settled()` waits for changes in progress. */
+  addons: AddonStore
 }
 
 /** The fixture a region's EKS would have installed (China and GovCloud have their own files). */
@@ -200,7 +227,14 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   const cniVersion = options.cniVersion === undefined ? 'v1.19.6' : options.cniVersion
   const latencyMs = options.latencyMs ?? 0
   const ttlSeconds = options.tokenTtlSeconds ?? 900
-  const preinstallManifest = cniVersion === null ? null : preinstallFixture(cniVersion, region)
+  // ---- Cluster kinds ----
+  const cniMode = options.cniMode ?? 'self-managed'
+  const autoMode = options.autoMode ?? false
+  const ipFamily = options.ipFamily ?? 'ipv4'
+  if (cniMode === 'addon' && (cniVersion === null || autoMode))
+    throw new Error("cniMode 'addon' needs a cniVersion and a cluster without Auto Mode")
+  const selfManaged = cniMode === 'self-managed' && !autoMode && cniVersion !== null
+  let preinstallManifest = selfManaged ? preinstallFixture(cniVersion, region) : null
 
   const t0 = Date.now()
   const startupMs: Record<string, number> = {}
@@ -225,10 +259,39 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     return tracked
   }
 
+  // The add-on API answers in the proxy; the cluster's account and API server come later.
+  let accountId = ''
+  let manager: AddonManager | undefined
+  const addons = new AddonStore({
+    region,
+    accountId: () => accountId,
+    cluster: (name) => (name === clusterName ? { kubernetesVersion, ipFamily } : undefined),
+    manager: () => manager!,
+    manifestPath: (tag) => preinstallFixture(tag, region),
+    delayMs: options.addonUpdateDelayMs ?? 1000
+  })
+  closers.push(async () => addons.close())
+  const clusterKind = (name: string) =>
+    name === clusterName
+      ? { ipFamily, autoMode, nodeRoleArn: `arn:aws:iam::${accountId}:role/eks-auto-node-role` }
+      : undefined
+
   try {
+    if (preinstallManifest && ipFamily === 'ipv6')
+      preinstallManifest = ipv6Manifest(preinstallManifest, dir)
     const motoP = starting(startMoto({ warmRegion: region }))
     const proxyP = starting(
-      motoP.then((m) => startAwsProxy({ target: m.url, faults, log, latencyMs }))
+      motoP.then((m) =>
+        startAwsProxy({
+          target: m.url,
+          faults,
+          log,
+          latencyMs,
+          intercept: addonRoutes(addons),
+          rewrite: (op, body) =>
+            op === 'eks:DescribeCluster' ? augmentCluster(body, clusterKind) : body
+        })
+      )
     )
     const oidcP = starting(startOidc({ repo: githubRepo, faults, log, latencyMs }))
     const mirrorP = starting(startMirror({ faults, log, latencyMs }))
@@ -272,6 +335,24 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     })
     mark('seed')
     access.allow(seeded.roleArn)
+    accountId = seeded.accountId
+    manager = new AddonManager({ url: kube.url, caPem: tls.caPem, token: adminToken })
+    if (cniMode === 'addon') {
+      await preinstallAddon(
+        addons,
+        clusterName,
+        `${cniVersion}-eksbuild.1`,
+        options.addonConfigurationValues
+      )
+      mark('addon')
+    }
+    if (options.clusterStatus === 'CREATING') {
+      await moto.setClusterStatus(region, clusterName, 'CREATING')
+      const timer = setTimeout(() => {
+        moto.setClusterStatus(region, clusterName, 'ACTIVE').catch(() => undefined)
+      }, options.clusterActiveAfterMs ?? 3000)
+      closers.push(async () => clearTimeout(timer))
+    }
     const [proxy, oidc, mirror]: [AwsProxy, OidcServer, Mirror] = await Promise.all([
       proxyP,
       oidcP,
@@ -362,7 +443,8 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
         for (const server of [kube, proxy, oidc, mirror]) server.setLatency(ms)
       },
       startupMs,
-      stop
+      stop,
+      addons
     }
   } catch (err) {
     await Promise.all(pending)

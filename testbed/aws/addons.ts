@@ -1,0 +1,383 @@
+/**
+ * The add-on state of the test bed's EKS: add-ons per cluster and their updates. Writes are
+ * asynchronous as in EKS: CreateAddon answers CREATING, UpdateAddon answers an InProgress update
+ * and the add-on turns UPDATING; after `delayMs` the add-on manager reconciles the cluster and the
+ * update turns Successful (add-on ACTIVE) or Failed with the manager's errors (add-on
+ * UPDATE_FAILED; a failed create is CREATE_FAILED). Only one change runs at a time per add-on.
+ * Message texts marked "observed" are EKS's own; the others are the test bed's wording.
+ */
+import { randomUUID } from 'node:crypto'
+import { validateConfigurationValues, type ConfigValues } from './addon-config.js'
+import { type AddonManager, type ResolveConflicts } from './addon-manager.js'
+import { loadManifest, renderAddon, type Obj } from './addon-render.js'
+import {
+  VPC_CNI,
+  defaultVersion,
+  describeVersions,
+  findVersion,
+  schemaText,
+  type AddonVersion
+} from './addon-schemas.js'
+import { inUse, invalidParameter, notFound } from './addon-api.js'
+
+export interface ClusterFacts {
+  kubernetesVersion: string
+  ipFamily: 'ipv4' | 'ipv6'
+}
+
+export interface AddonStoreOptions {
+  region: string
+  accountId: () => string
+  /** The cluster's facts, or undefined when there is no such cluster. */
+  cluster: (name: string) => ClusterFacts | undefined
+  manager: () => AddonManager
+  /** Path of the upstream manifest for a tag such as `v1.19.6`. */
+  manifestPath: (tag: string) => string
+  /** How long a create, update or delete stays in progress. */
+  delayMs: number
+}
+
+interface Addon {
+  addonName: string
+  clusterName: string
+  status: string
+  addonVersion: string
+  addonArn: string
+  createdAt: number
+  modifiedAt: number
+  serviceAccountRoleArn?: string
+  tags: Record<string, string>
+  configurationValues?: string
+  values: ConfigValues
+  issues: { code: string; message: string; resourceIds: string[] }[]
+  /** ENIConfig names the add-on created. */
+  eniConfigs: string[]
+}
+
+interface Update {
+  clusterName: string
+  addonName: string
+  body: {
+    id: string
+    status: string
+    type: string
+    params: { type: string; value: string }[]
+    createdAt: number
+    errors: { errorCode: string; errorMessage: string; resourceIds: string[] }[]
+  }
+}
+
+export interface AddonRequest {
+  addonName?: string
+  addonVersion?: string
+  configurationValues?: string
+  resolveConflicts?: string
+  serviceAccountRoleArn?: string
+  tags?: Record<string, string>
+}
+
+const BUSY = ['CREATING', 'UPDATING', 'DELETING']
+const now = (): number => Date.now() / 1000
+
+export class AddonStore {
+  private readonly addons = new Map<string, Addon>()
+  private readonly updates = new Map<string, Update>()
+  private readonly timers = new Set<NodeJS.Timeout>()
+  /** Resolves when every started change has finished (for tests and shutdown). */
+  private work: Promise<unknown> = Promise.resolve()
+
+  constructor(readonly options: AddonStoreOptions) {}
+
+  setDelay(ms: number): void {
+    this.options.delayMs = ms
+  }
+
+  private facts(clusterName: string): ClusterFacts {
+    const facts = this.options.cluster(clusterName)
+    // observed: EKS's text for a missing cluster
+    if (!facts) throw notFound(`No cluster found for name: ${clusterName}.`, { clusterName })
+    return facts
+  }
+
+  private get(clusterName: string, addonName: string): Addon {
+    this.facts(clusterName)
+    const addon = this.addons.get(`${clusterName}/${addonName}`)
+    // observed: EKS's text for a missing add-on
+    if (!addon)
+      throw notFound(`No addon: ${addonName} found in cluster: ${clusterName}`, {
+        clusterName,
+        addonName
+      })
+    return addon
+  }
+
+  private version(
+    addonName: string,
+    requested: string | undefined,
+    facts: ClusterFacts
+  ): AddonVersion {
+    const v = requested
+      ? findVersion(addonName, requested)
+      : addonName === VPC_CNI
+        ? defaultVersion(facts.kubernetesVersion)
+        : undefined
+    if (!v || !v.manifestTag || !v.clusterVersions.includes(facts.kubernetesVersion)) {
+      throw invalidParameter(
+        `Addon version ${requested ?? '(default)'} is not supported for ${addonName} on Kubernetes ${facts.kubernetesVersion}`,
+        { addonName }
+      )
+    }
+    return v
+  }
+
+  private resolveMode(value: string | undefined, fallback: ResolveConflicts): ResolveConflicts {
+    if (value === undefined) return fallback
+    if (value === 'NONE' || value === 'OVERWRITE' || value === 'PRESERVE') return value
+    throw invalidParameter(`resolveConflicts must be one of NONE, OVERWRITE, PRESERVE`)
+  }
+
+  private render(addon: Addon, version: AddonVersion, values: ConfigValues): Obj[] {
+    const facts = this.facts(addon.clusterName)
+    return renderAddon(loadManifest(this.options.manifestPath(version.manifestTag!)), {
+      addonVersion: version.addonVersion,
+      values,
+      ipFamily: facts.ipFamily
+    })
+  }
+
+  /** Runs a change after the delay; an error (the API server unreachable) fails it. */
+  private later(fn: () => Promise<void>, onError: (message: string) => void): void {
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer)
+        fn()
+          .catch((e: unknown) => onError(e instanceof Error ? e.message : String(e)))
+          .finally(resolve)
+      }, this.options.delayMs)
+      this.timers.add(timer)
+    })
+    this.work = Promise.all([this.work, done])
+  }
+
+  view(a: Addon): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      addonName: a.addonName,
+      clusterName: a.clusterName,
+      status: a.status,
+      addonVersion: a.addonVersion,
+      health: { issues: a.issues },
+      addonArn: a.addonArn,
+      createdAt: a.createdAt,
+      modifiedAt: a.modifiedAt,
+      tags: a.tags,
+      podIdentityAssociations: []
+    }
+    if (a.serviceAccountRoleArn) out.serviceAccountRoleArn = a.serviceAccountRoleArn
+    if (a.configurationValues) out.configurationValues = a.configurationValues
+    return out
+  }
+
+  list(clusterName: string): Record<string, unknown> {
+    this.facts(clusterName)
+    const names = [...this.addons.values()]
+      .filter((a) => a.clusterName === clusterName)
+      .map((a) => a.addonName)
+    return { addons: names }
+  }
+
+  describe(clusterName: string, addonName: string): Record<string, unknown> {
+    return { addon: this.view(this.get(clusterName, addonName)) }
+  }
+
+  create(clusterName: string, req: AddonRequest): Record<string, unknown> {
+    const facts = this.facts(clusterName)
+    const addonName = req.addonName ?? ''
+    if (addonName !== VPC_CNI)
+      throw invalidParameter(`Addon ${addonName} specified is not supported`, { addonName })
+    // observed: EKS's text for a second CreateAddon
+    if (this.addons.has(`${clusterName}/${addonName}`))
+      throw inUse('Addon already exists.', { clusterName, addonName })
+    const version = this.version(addonName, req.addonVersion, facts)
+    const values = validateConfigurationValues(req.configurationValues, schemaText(version))
+    const mode = this.resolveMode(req.resolveConflicts, 'NONE')
+    const t = now()
+    const addon: Addon = {
+      addonName,
+      clusterName,
+      status: 'CREATING',
+      addonVersion: version.addonVersion,
+      addonArn: `arn:aws:eks:${this.options.region}:${this.options.accountId()}:addon/${clusterName}/${addonName}/${randomUUID()}`,
+      createdAt: t,
+      modifiedAt: t,
+      serviceAccountRoleArn: req.serviceAccountRoleArn,
+      tags: req.tags ?? {},
+      configurationValues: req.configurationValues || undefined,
+      values,
+      issues: [],
+      eniConfigs: []
+    }
+    this.addons.set(`${clusterName}/${addonName}`, addon)
+    this.later(
+      async () => {
+        const objects = this.render(addon, version, values)
+        const result = await this.options.manager().reconcile(objects, mode)
+        if (result.ok) {
+          addon.status = 'ACTIVE'
+          addon.eniConfigs = eniConfigNames(objects)
+        } else {
+          addon.status = 'CREATE_FAILED'
+          addon.issues = [
+            { code: result.errorCode, message: result.message, resourceIds: result.resourceIds }
+          ]
+        }
+        addon.modifiedAt = now()
+      },
+      (message) => {
+        addon.status = 'CREATE_FAILED'
+        addon.issues = [{ code: 'ClusterUnreachable', message, resourceIds: [] }]
+      }
+    )
+    return { addon: this.view(addon) }
+  }
+
+  update(clusterName: string, addonName: string, req: AddonRequest): Record<string, unknown> {
+    const addon = this.get(clusterName, addonName)
+    const facts = this.facts(clusterName)
+    if (BUSY.includes(addon.status)) {
+      throw inUse(`Addon ${addonName} is in ${addon.status} state and cannot be updated`, {
+        clusterName,
+        addonName
+      })
+    }
+    const version = this.version(addonName, req.addonVersion ?? addon.addonVersion, facts)
+    const text = req.configurationValues ?? addon.configurationValues
+    const values = validateConfigurationValues(text, schemaText(version))
+    const mode = this.resolveMode(req.resolveConflicts, 'NONE')
+    const params: { type: string; value: string }[] = []
+    if (req.addonVersion) params.push({ type: 'AddonVersion', value: req.addonVersion })
+    if (req.resolveConflicts) params.push({ type: 'ResolveConflicts', value: req.resolveConflicts })
+    if (req.configurationValues !== undefined)
+      params.push({ type: 'ConfigurationValues', value: req.configurationValues })
+    if (req.serviceAccountRoleArn)
+      params.push({ type: 'ServiceAccountRoleArn', value: req.serviceAccountRoleArn })
+    const update: Update = {
+      clusterName,
+      addonName,
+      body: {
+        id: randomUUID(),
+        status: 'InProgress',
+        type: 'AddonUpdate',
+        params,
+        createdAt: now(),
+        errors: []
+      }
+    }
+    this.updates.set(update.body.id, update)
+    addon.status = 'UPDATING'
+    this.later(
+      async () => {
+        const objects = this.render(addon, version, values)
+        const result = await this.options.manager().reconcile(objects, mode, addon.eniConfigs)
+        if (result.ok) {
+          addon.addonVersion = version.addonVersion
+          addon.configurationValues = text || undefined
+          addon.values = values
+          if (req.serviceAccountRoleArn) addon.serviceAccountRoleArn = req.serviceAccountRoleArn
+          addon.eniConfigs = eniConfigNames(objects)
+          addon.issues = []
+          addon.status = 'ACTIVE'
+          update.body.status = 'Successful'
+        } else {
+          const { errorCode, message, resourceIds } = result
+          addon.issues = [{ code: errorCode, message, resourceIds }]
+          addon.status = 'UPDATE_FAILED'
+          update.body.status = 'Failed'
+          update.body.errors = [{ errorCode, errorMessage: message, resourceIds }]
+        }
+        addon.modifiedAt = now()
+      },
+      (message) => {
+        addon.status = 'UPDATE_FAILED'
+        update.body.status = 'Failed'
+        update.body.errors = [
+          { errorCode: 'ClusterUnreachable', errorMessage: message, resourceIds: [] }
+        ]
+      }
+    )
+    return { update: update.body }
+  }
+
+  /** An add-on update, or undefined for ids this store did not issue (moto's cluster updates). */
+  describeUpdate(
+    clusterName: string,
+    id: string,
+    addonName: string | undefined
+  ): Record<string, unknown> | undefined {
+    const update = this.updates.get(id)
+    if (!update || update.clusterName !== clusterName) return undefined
+    if (addonName !== undefined && addonName !== update.addonName) {
+      throw notFound(`No update found for ID: ${id}`, { clusterName, addonName })
+    }
+    return { update: update.body }
+  }
+
+  delete(clusterName: string, addonName: string, preserve: boolean): Record<string, unknown> {
+    const addon = this.get(clusterName, addonName)
+    if (addon.status === 'DELETING') return { addon: this.view(addon) }
+    const version = findVersion(addonName, addon.addonVersion)
+    addon.status = 'DELETING'
+    this.later(
+      async () => {
+        if (!preserve && version?.manifestTag)
+          await this.options.manager().remove(this.render(addon, version, addon.values))
+        this.addons.delete(`${clusterName}/${addonName}`)
+      },
+      (message) => {
+        addon.status = 'DELETE_FAILED'
+        addon.issues = [{ code: 'ClusterUnreachable', message, resourceIds: [] }]
+      }
+    )
+    return { addon: this.view(addon) }
+  }
+
+  versions(
+    addonName: string | undefined,
+    kubernetesVersion: string | undefined
+  ): Record<string, unknown> {
+    if (addonName !== undefined && addonName !== VPC_CNI) return { addons: [] }
+    return { addons: [describeVersions(kubernetesVersion)] }
+  }
+
+  configuration(addonName: string, addonVersion: string): Record<string, unknown> {
+    const version = findVersion(addonName, addonVersion)
+    if (!version)
+      throw invalidParameter(`Addon version ${addonVersion} of ${addonName} is not supported`, {
+        addonName
+      })
+    return {
+      addonName,
+      addonVersion,
+      configurationSchema: schemaText(version),
+      podIdentityConfiguration: [
+        {
+          serviceAccount: 'aws-node',
+          recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy']
+        }
+      ]
+    }
+  }
+
+  /** Waits for every change started so far. */
+  settled(): Promise<void> {
+    return this.work.then(() => undefined)
+  }
+
+  close(): void {
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+  }
+}
+
+function eniConfigNames(objects: Obj[]): string[] {
+  return objects.filter((o) => o.kind === 'ENIConfig').map((o) => String((o.metadata as Obj).name))
+}
