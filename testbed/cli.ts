@@ -3,6 +3,11 @@
  * up until SIGINT or SIGTERM, then stops every process it started and removes its files.
  */
 import { parseArgs } from 'node:util'
+import {
+  CLUSTER_KIND_HELP,
+  CLUSTER_KIND_OPTIONS,
+  clusterKindOptions
+} from './cluster-kind-flags.js'
 import { startTestbed, type Testbed, type TestbedOptions } from './index.js'
 
 const HELP = `Usage: npm run testbed -- [options]
@@ -24,7 +29,7 @@ Options:
   --rollout-step-ms <ms>  time per node in staged mode (implies --rollout staged if none given)
   --repo <owner/repo>     GitHub repository in the OIDC claims and the role's trust (default octo-org/octo-repo)
   -h, --help              show this help
-`
+${CLUSTER_KIND_HELP}`
 
 /** Parses the command line into test bed options; throws on invalid values. */
 function parseCli(argv: string[]): TestbedOptions | 'help' {
@@ -43,7 +48,8 @@ function parseCli(argv: string[]): TestbedOptions | 'help' {
       rollout: { type: 'string' },
       'rollout-step-ms': { type: 'string' },
       repo: { type: 'string' },
-      help: { type: 'boolean', short: 'h' }
+      help: { type: 'boolean', short: 'h' },
+      ...CLUSTER_KIND_OPTIONS
     }
   })
   if (values.help) return 'help'
@@ -81,7 +87,8 @@ function parseCli(argv: string[]): TestbedOptions | 'help' {
       rollout || stepMs !== undefined
         ? { mode: (rollout ?? 'staged') as 'instant' | 'staged' | 'stuck', stepMs }
         : undefined,
-    githubRepo: values.repo
+    githubRepo: values.repo,
+    ...clusterKindOptions(values)
   }
 }
 
