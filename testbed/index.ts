@@ -270,7 +270,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     manifestPath: (tag) => preinstallFixture(tag, region),
     delayMs: options.addonUpdateDelayMs ?? 1000
   })
-  closers.push(async () => addons.close())
+  closers.push(async () => addons.changes.close())
   const clusterKind = (name: string) =>
     name === clusterName
       ? { ipFamily, autoMode, nodeRoleArn: `arn:aws:iam::${accountId}:role/eks-auto-node-role` }

@@ -4,6 +4,7 @@
  */
 import type { AddonStore } from './addons.js'
 import { ConfigurationError } from './addon-config.js'
+import { VPC_CNI, describeVersions, findVersion, schemaText } from './addon-schemas.js'
 
 /** A reply the proxy sends itself instead of moto's. */
 export interface LocalReply {
@@ -89,13 +90,16 @@ export function addonRoutes(store: AddonStore) {
     [
       'GET',
       /^\/addons\/supported-versions$/,
-      (_m, q) =>
-        store.versions(q.get('addonName') ?? undefined, q.get('kubernetesVersion') ?? undefined)
+      (_m, q) => {
+        const name = q.get('addonName')
+        if (name !== null && name !== VPC_CNI) return { addons: [] }
+        return { addons: [describeVersions(q.get('kubernetesVersion') ?? undefined)] }
+      }
     ],
     [
       'GET',
       /^\/addons\/configuration-schemas$/,
-      (_m, q) => store.configuration(q.get('addonName') ?? '', q.get('addonVersion') ?? '')
+      (_m, q) => configuration(q.get('addonName') ?? '', q.get('addonVersion') ?? '')
     ]
   ]
 
@@ -129,6 +133,26 @@ export function addonRoutes(store: AddonStore) {
       if (e instanceof EksApiError) return errorReply(e)
       throw e
     }
+  }
+}
+
+/** DescribeAddonConfiguration: the version's schema and the service account it runs as. */
+function configuration(addonName: string, addonVersion: string): Record<string, unknown> {
+  const version = findVersion(addonName, addonVersion)
+  if (!version)
+    throw invalidParameter(`Addon version ${addonVersion} of ${addonName} is not supported`, {
+      addonName
+    })
+  return {
+    addonName,
+    addonVersion,
+    configurationSchema: schemaText(version),
+    podIdentityConfiguration: [
+      {
+        serviceAccount: 'aws-node',
+        recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy']
+      }
+    ]
   }
 }
 

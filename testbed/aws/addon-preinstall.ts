@@ -24,8 +24,8 @@ export async function preinstallAddon(
   addonVersion: string,
   configurationValues?: string
 ): Promise<void> {
-  const delay = store.options.delayMs
-  store.setDelay(0)
+  const delay = store.changes.delayMs
+  store.changes.delayMs = 0
   try {
     store.create(clusterName, {
       addonName: VPC_CNI,
@@ -33,9 +33,9 @@ export async function preinstallAddon(
       configurationValues,
       resolveConflicts: 'OVERWRITE'
     })
-    await store.settled()
+    await store.changes.settled()
   } finally {
-    store.setDelay(delay)
+    store.changes.delayMs = delay
   }
   const { addon } = store.describe(clusterName, VPC_CNI) as { addon: Obj }
   if (addon.status !== 'ACTIVE')

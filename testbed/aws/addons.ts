@@ -7,74 +7,19 @@
  * Message texts marked "observed" are EKS's own; the others are the test bed's wording.
  */
 import { randomUUID } from 'node:crypto'
+import { ChangeScheduler } from './addon-scheduler.js'
 import { validateConfigurationValues, type ConfigValues } from './addon-config.js'
-import { type AddonManager, type ResolveConflicts } from './addon-manager.js'
+import type { ResolveConflicts } from './addon-manager.js'
 import { loadManifest, renderAddon, type Obj } from './addon-render.js'
 import {
   VPC_CNI,
   defaultVersion,
-  describeVersions,
   findVersion,
   schemaText,
   type AddonVersion
 } from './addon-schemas.js'
 import { inUse, invalidParameter, notFound } from './addon-api.js'
-
-export interface ClusterFacts {
-  kubernetesVersion: string
-  ipFamily: 'ipv4' | 'ipv6'
-}
-
-export interface AddonStoreOptions {
-  region: string
-  accountId: () => string
-  /** The cluster's facts, or undefined when there is no such cluster. */
-  cluster: (name: string) => ClusterFacts | undefined
-  manager: () => AddonManager
-  /** Path of the upstream manifest for a tag such as `v1.19.6`. */
-  manifestPath: (tag: string) => string
-  /** How long a create, update or delete stays in progress. */
-  delayMs: number
-}
-
-interface Addon {
-  addonName: string
-  clusterName: string
-  status: string
-  addonVersion: string
-  addonArn: string
-  createdAt: number
-  modifiedAt: number
-  serviceAccountRoleArn?: string
-  tags: Record<string, string>
-  configurationValues?: string
-  values: ConfigValues
-  issues: { code: string; message: string; resourceIds: string[] }[]
-  /** ENIConfig names the add-on created. */
-  eniConfigs: string[]
-}
-
-interface Update {
-  clusterName: string
-  addonName: string
-  body: {
-    id: string
-    status: string
-    type: string
-    params: { type: string; value: string }[]
-    createdAt: number
-    errors: { errorCode: string; errorMessage: string; resourceIds: string[] }[]
-  }
-}
-
-export interface AddonRequest {
-  addonName?: string
-  addonVersion?: string
-  configurationValues?: string
-  resolveConflicts?: string
-  serviceAccountRoleArn?: string
-  tags?: Record<string, string>
-}
+import type { Addon, AddonRequest, AddonStoreOptions, ClusterFacts, Update } from './addon-types.js'
 
 const BUSY = ['CREATING', 'UPDATING', 'DELETING']
 const now = (): number => Date.now() / 1000
@@ -82,14 +27,11 @@ const now = (): number => Date.now() / 1000
 export class AddonStore {
   private readonly addons = new Map<string, Addon>()
   private readonly updates = new Map<string, Update>()
-  private readonly timers = new Set<NodeJS.Timeout>()
-  /** Resolves when every started change has finished (for tests and shutdown). */
-  private work: Promise<unknown> = Promise.resolve()
+  /** When changes run; `pause()`/`resume()` hold them in progress, `settled()` waits for them. */
+  readonly changes: ChangeScheduler
 
-  constructor(readonly options: AddonStoreOptions) {}
-
-  setDelay(ms: number): void {
-    this.options.delayMs = ms
+  constructor(readonly options: AddonStoreOptions) {
+    this.changes = new ChangeScheduler(options.delayMs)
   }
 
   private facts(clusterName: string): ClusterFacts {
@@ -143,20 +85,6 @@ export class AddonStore {
       values,
       ipFamily: facts.ipFamily
     })
-  }
-
-  /** Runs a change after the delay; an error (the API server unreachable) fails it. */
-  private later(fn: () => Promise<void>, onError: (message: string) => void): void {
-    const done = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer)
-        fn()
-          .catch((e: unknown) => onError(e instanceof Error ? e.message : String(e)))
-          .finally(resolve)
-      }, this.options.delayMs)
-      this.timers.add(timer)
-    })
-    this.work = Promise.all([this.work, done])
   }
 
   view(a: Addon): Record<string, unknown> {
@@ -217,7 +145,7 @@ export class AddonStore {
       eniConfigs: []
     }
     this.addons.set(`${clusterName}/${addonName}`, addon)
-    this.later(
+    this.changes.later(
       async () => {
         const objects = this.render(addon, version, values)
         const result = await this.options.manager().reconcile(objects, mode)
@@ -274,7 +202,7 @@ export class AddonStore {
     }
     this.updates.set(update.body.id, update)
     addon.status = 'UPDATING'
-    this.later(
+    this.changes.later(
       async () => {
         const objects = this.render(addon, version, values)
         const result = await this.options.manager().reconcile(objects, mode, addon.eniConfigs)
@@ -326,7 +254,7 @@ export class AddonStore {
     if (addon.status === 'DELETING') return { addon: this.view(addon) }
     const version = findVersion(addonName, addon.addonVersion)
     addon.status = 'DELETING'
-    this.later(
+    this.changes.later(
       async () => {
         if (!preserve && version?.manifestTag)
           await this.options.manager().remove(this.render(addon, version, addon.values))
@@ -338,43 +266,6 @@ export class AddonStore {
       }
     )
     return { addon: this.view(addon) }
-  }
-
-  versions(
-    addonName: string | undefined,
-    kubernetesVersion: string | undefined
-  ): Record<string, unknown> {
-    if (addonName !== undefined && addonName !== VPC_CNI) return { addons: [] }
-    return { addons: [describeVersions(kubernetesVersion)] }
-  }
-
-  configuration(addonName: string, addonVersion: string): Record<string, unknown> {
-    const version = findVersion(addonName, addonVersion)
-    if (!version)
-      throw invalidParameter(`Addon version ${addonVersion} of ${addonName} is not supported`, {
-        addonName
-      })
-    return {
-      addonName,
-      addonVersion,
-      configurationSchema: schemaText(version),
-      podIdentityConfiguration: [
-        {
-          serviceAccount: 'aws-node',
-          recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy']
-        }
-      ]
-    }
-  }
-
-  /** Waits for every change started so far. */
-  settled(): Promise<void> {
-    return this.work.then(() => undefined)
-  }
-
-  close(): void {
-    for (const t of this.timers) clearTimeout(t)
-    this.timers.clear()
   }
 }
 
