@@ -1,5 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import yaml from 'js-yaml'
 import { pathWithAwsCli } from '../../testbed/baseline.js'
 import { run, startTestbed, type Testbed } from '../../testbed/index.js'
 
@@ -191,6 +192,50 @@ describe('EKS add-on API: aws CLI and kubectl against a managed vpc-cni add-on',
     expect(eni.stdout.trim().split('\n').sort()).toEqual(
       tb.podSubnets.map((s) => `${s.zone}=${s.id}`).sort()
     )
+  })
+
+  it("kubectl --show-managed-fields: the add-on's env fields belong to manager eks", async () => {
+    const r = await tb.kubectl([
+      'get',
+      'ds',
+      'aws-node',
+      '-n',
+      'kube-system',
+      '-o',
+      'yaml',
+      '--show-managed-fields'
+    ])
+    expect(r.code).toBe(0)
+    const ds = yaml.load(r.stdout) as {
+      metadata: {
+        managedFields: { manager: string; operation: string; fieldsV1: Record<string, unknown> }[]
+      }
+    }
+    const envOf = (fields: Record<string, unknown>): Record<string, unknown> => {
+      const spec = (
+        (fields['f:spec'] as Record<string, unknown>)?.['f:template'] as Record<string, unknown>
+      )?.['f:spec'] as Record<string, unknown> | undefined
+      const node = (spec?.['f:containers'] as Record<string, unknown>)?.[
+        'k:{"name":"aws-node"}'
+      ] as Record<string, unknown> | undefined
+      return (node?.['f:env'] as Record<string, unknown>) ?? {}
+    }
+    const eks = ds.metadata.managedFields.filter((m) => m.manager === 'eks')
+    expect(eks).toHaveLength(1)
+    expect(eks[0].operation).toBe('Apply')
+    const owned = envOf(eks[0].fieldsV1)
+    for (const name of [
+      'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG',
+      'ENI_CONFIG_LABEL_DEF',
+      'ENABLE_PREFIX_DELEGATION'
+    ]) {
+      expect(owned[`k:{"name":"${name}"}`]).toMatchObject({ 'f:value': {} })
+    }
+    for (const other of ds.metadata.managedFields.filter((m) => m.manager !== 'eks')) {
+      expect(Object.keys(envOf(other.fieldsV1))).not.toContain(
+        'k:{"name":"ENABLE_PREFIX_DELEGATION"}'
+      )
+    }
   })
 
   it('NONE fails on a field kubectl changed, with EKS conflict text; OVERWRITE takes it back', async () => {
