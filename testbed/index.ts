@@ -124,7 +124,7 @@ export interface Testbed {
   startupMs: Record<string, number>
   /** Stops every server and process and removes `dir`; safe to call more than once. */
   stop(): Promise<void>
-  /** The EKS add-on API's state (add-ons, updates); `settled()` waits for changes in progress. */
+  /** The EKS add-on API's state; `addons.changes` pauses, resumes and awaits changes in progress. */
   addons: AddonStore
 }
 
