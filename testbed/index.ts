@@ -15,11 +15,8 @@ import { FaultInjector, RequestLog } from './faults.js'
 import { startKubeEmulator, type KubeEmulator } from './k8s/emulator.js'
 import { fixturesDir, startMirror, type Mirror } from './mirror.js'
 import { startOidc, type OidcServer } from './oidc.js'
-import { augmentCluster } from './aws/addon-cluster.js'
-import { addonRoutes } from './aws/addon-api.js'
-import { AddonManager } from './aws/addon-manager.js'
-import { AddonStore } from './aws/addons.js'
-import { ipv6Manifest, preinstallAddon } from './aws/addon-preinstall.js'
+import { clusterKindSetup } from './aws/addon-cluster-kind.js'
+import type { AddonStore } from './aws/addons.js'
 import { startAwsProxy, type AwsProxy } from './proxy.js'
 import { generateTls } from './tls.js'
 
@@ -228,13 +225,14 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   const latencyMs = options.latencyMs ?? 0
   const ttlSeconds = options.tokenTtlSeconds ?? 900
   // ---- Cluster kinds ----
-  const cniMode = options.cniMode ?? 'self-managed'
-  const autoMode = options.autoMode ?? false
-  const ipFamily = options.ipFamily ?? 'ipv4'
-  if (cniMode === 'addon' && (cniVersion === null || autoMode))
-    throw new Error("cniMode 'addon' needs a cniVersion and a cluster without Auto Mode")
-  const selfManaged = cniMode === 'self-managed' && !autoMode && cniVersion !== null
-  let preinstallManifest = selfManaged ? preinstallFixture(cniVersion, region) : null
+  const kinds = clusterKindSetup({
+    ...options,
+    region,
+    clusterName,
+    kubernetesVersion,
+    cniVersion,
+    manifestPath: (tag) => preinstallFixture(tag, region)
+  })
 
   const t0 = Date.now()
   const startupMs: Record<string, number> = {}
@@ -259,26 +257,10 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     return tracked
   }
 
-  // The add-on API answers in the proxy; the cluster's account and API server come later.
-  let accountId = ''
-  let manager: AddonManager | undefined
-  const addons = new AddonStore({
-    region,
-    accountId: () => accountId,
-    cluster: (name) => (name === clusterName ? { kubernetesVersion, ipFamily } : undefined),
-    manager: () => manager!,
-    manifestPath: (tag) => preinstallFixture(tag, region),
-    delayMs: options.addonUpdateDelayMs ?? 1000
-  })
-  closers.push(async () => addons.changes.close())
-  const clusterKind = (name: string) =>
-    name === clusterName
-      ? { ipFamily, autoMode, nodeRoleArn: `arn:aws:iam::${accountId}:role/eks-auto-node-role` }
-      : undefined
+  closers.push(async () => kinds.close())
 
   try {
-    if (preinstallManifest && ipFamily === 'ipv6')
-      preinstallManifest = ipv6Manifest(preinstallManifest, dir)
+    const preinstallManifest = kinds.selfManagedManifest(dir)
     const motoP = starting(startMoto({ warmRegion: region }))
     const proxyP = starting(
       motoP.then((m) =>
@@ -287,9 +269,8 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
           faults,
           log,
           latencyMs,
-          intercept: addonRoutes(addons),
-          rewrite: (op, body) =>
-            op === 'eks:DescribeCluster' ? augmentCluster(body, clusterKind) : body
+          intercept: kinds.intercept,
+          rewrite: kinds.rewrite
         })
       )
     )
@@ -335,24 +316,12 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     })
     mark('seed')
     access.allow(seeded.roleArn)
-    accountId = seeded.accountId
-    manager = new AddonManager({ url: kube.url, caPem: tls.caPem, token: adminToken })
-    if (cniMode === 'addon') {
-      await preinstallAddon(
-        addons,
-        clusterName,
-        `${cniVersion}-eksbuild.1`,
-        options.addonConfigurationValues
-      )
-      mark('addon')
-    }
-    if (options.clusterStatus === 'CREATING') {
-      await moto.setClusterStatus(region, clusterName, 'CREATING')
-      const timer = setTimeout(() => {
-        moto.setClusterStatus(region, clusterName, 'ACTIVE').catch(() => undefined)
-      }, options.clusterActiveAfterMs ?? 3000)
-      closers.push(async () => clearTimeout(timer))
-    }
+    await kinds.afterSeed({
+      accountId: seeded.accountId,
+      kube: { url: kube.url, caPem: tls.caPem, token: adminToken },
+      setClusterStatus: (status) => moto.setClusterStatus(region, clusterName, status)
+    })
+    mark('kind')
     const [proxy, oidc, mirror]: [AwsProxy, OidcServer, Mirror] = await Promise.all([
       proxyP,
       oidcP,
@@ -444,7 +413,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       },
       startupMs,
       stop,
-      addons
+      addons: kinds.addons
     }
   } catch (err) {
     await Promise.all(pending)
