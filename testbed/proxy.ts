@@ -214,7 +214,9 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
         up.on('data', (d: Buffer) => parts.push(d))
         up.on('end', () => {
           const text = options.rewrite!(operation, Buffer.concat(parts).toString())
-          res.writeHead(200, { ...up.headers, 'content-length': String(Buffer.byteLength(text)) })
+          const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(text)) }
+          delete headers['transfer-encoding']
+          res.writeHead(200, headers)
           res.end(text)
         })
       }
