@@ -123,7 +123,25 @@ export function removeField(obj: Obj, path: string): boolean {
 export class AddonManager {
   constructor(private readonly kube: KubeTarget) {}
 
-  private call(method: string, path: string, body?: string, contentType?: string): Promise<Reply> {
+  /** One request, retried like a controller would on 429, 5xx and dropped connections. */
+  private async call(
+    method: string,
+    path: string,
+    body?: string,
+    contentType?: string
+  ): Promise<Reply> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const reply = await this.once(method, path, body, contentType)
+        if ((reply.status !== 429 && reply.status < 500) || attempt >= 5) return reply
+      } catch (e) {
+        if (attempt >= 5) throw e
+      }
+      await new Promise((r) => setTimeout(r, 100 * attempt))
+    }
+  }
+
+  private once(method: string, path: string, body?: string, contentType?: string): Promise<Reply> {
     const url = new URL(path, this.kube.url)
     return new Promise((resolve, reject) => {
       const req = request(
