@@ -182,4 +182,44 @@ describe('cluster kinds', () => {
       expect((await tb.kubectl(['get', 'ds', 'aws-node', '-n', 'kube-system'])).code).not.toBe(0)
     })
   })
+
+  it('migration: create-addon over a changed self-managed aws-node fails with NONE, OVERWRITE takes over', async () => {
+    await withTestbed({ addonUpdateDelayMs: 300 }, async (tb, aws) => {
+      const set = await tb.kubectl([
+        'set',
+        'env',
+        'daemonset/aws-node',
+        '-n',
+        'kube-system',
+        '-c',
+        'aws-node',
+        'WARM_ENI_TARGET=2'
+      ])
+      expect(set.code).toBe(0)
+      const args = ['--cluster-name', tb.clusterName, '--addon-name', 'vpc-cni']
+      expect((await aws(['create-addon', ...args, '--resolve-conflicts', 'NONE'])).code).toBe(0)
+      await tb.addons.changes.settled()
+      const failed = JSON.parse((await aws(['describe-addon', ...args])).stdout) as {
+        addon: { status: string; health: { issues: { code: string; message: string }[] } }
+      }
+      expect(failed.addon.status).toBe('CREATE_FAILED')
+      expect(failed.addon.health.issues).toEqual([
+        expect.objectContaining({
+          code: 'ConfigurationConflict',
+          message:
+            'Conflicts found when trying to apply. Will not continue due to resolve conflicts mode. Conflicts: DaemonSet.apps aws-node - .spec.template.spec.containers[name="aws-node"].env[name="WARM_ENI_TARGET"].value'
+        })
+      ])
+      expect((await awsNodeEnv(tb)).WARM_ENI_TARGET).toBe('2')
+      expect((await aws(['update-addon', ...args, '--resolve-conflicts', 'OVERWRITE'])).code).toBe(
+        0
+      )
+      await tb.addons.changes.settled()
+      const ok = JSON.parse((await aws(['describe-addon', ...args])).stdout) as {
+        addon: { status: string }
+      }
+      expect(ok.addon.status).toBe('ACTIVE')
+      expect((await awsNodeEnv(tb)).WARM_ENI_TARGET).toBe('1')
+    })
+  })
 })
