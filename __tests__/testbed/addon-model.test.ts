@@ -34,7 +34,7 @@ describe('configuration schemas', () => {
   })
 
   it('DescribeAddonVersions: one default per Kubernetes version, only installable versions', () => {
-    for (const k of ['1.25', '1.31', '1.32', '1.33', '1.34']) {
+    for (const k of ['1.21', '1.24', '1.25', '1.31', '1.32', '1.33', '1.34']) {
       const info = describeVersions(k) as { addonVersions: { compatibilities: Obj[] }[] }
       const defaults = info.addonVersions.filter((v) => v.compatibilities[0].defaultVersion)
       expect(defaults).toHaveLength(1)

@@ -222,4 +222,28 @@ describe('cluster kinds', () => {
       expect((await awsNodeEnv(tb)).WARM_ENI_TARGET).toBe('1')
     })
   })
+
+  it('an add-on version whose schema has no eniConfig (v1.11.2 on Kubernetes 1.24)', async () => {
+    await withTestbed(
+      { kubernetesVersion: '1.24', cniVersion: 'v1.11.2', cniMode: 'addon' },
+      async (tb, aws) => {
+        const args = ['--cluster-name', tb.clusterName, '--addon-name', 'vpc-cni']
+        const addon = JSON.parse((await aws(['describe-addon', ...args])).stdout) as {
+          addon: { addonVersion: string }
+        }
+        expect(addon.addon.addonVersion).toBe('v1.11.2-eksbuild.1')
+        const values = JSON.stringify({
+          eniConfig: { create: true, region: tb.region, subnets: { a: { id: 'subnet-1' } } }
+        })
+        const r = await aws(['update-addon', ...args, '--configuration-values', values])
+        expect(r.stderr).toContain(
+          'ConfigurationValue provided in request is not supported [$.eniConfig: is not defined in the schema and the schema does not allow additional properties]'
+        )
+        const env = JSON.stringify({ env: { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' } })
+        expect((await aws(['update-addon', ...args, '--configuration-values', env])).code).toBe(0)
+        await tb.addons.changes.settled()
+        expect((await awsNodeEnv(tb)).AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG).toBe('true')
+      }
+    )
+  })
 })

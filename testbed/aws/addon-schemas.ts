@@ -15,6 +15,8 @@
  * readable agrees with the v1.15.1 file, so those versions are served with it. Versions newer than
  * the newest public dump (v1.19.6, v1.20.5, v1.23.0, the manifests the test bed installs) are
  * served with the nearest dump, v1.15.1: env keys added upstream after v1.18 are not in it.
+ * v1.11.2-eksbuild.1 (the oldest manifest the test bed installs) is served with the nearest newer
+ * dump, v1.12.0, so a cluster can run an add-on whose schema has no `eniConfig`.
  */
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -102,6 +104,13 @@ export const VPC_CNI_VERSIONS: AddonVersion[] = [
     manifestTag: null,
     clusterVersions: range(21, 26),
     defaultFor: []
+  },
+  {
+    addonVersion: 'v1.11.2-eksbuild.1',
+    schemaFile: 'vpc-cni-v1.12.0.json',
+    manifestTag: 'v1.11.2',
+    clusterVersions: range(21, 25),
+    defaultFor: range(21, 24)
   }
 ]
 
