@@ -6,6 +6,7 @@ import {
   DescribeUpdateCommand,
   EKSClient,
   InvalidParameterException,
+  ListUpdatesCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   UpdateAddonCommand,
@@ -85,6 +86,10 @@ describe('EKS add-on API: AWS SDK v3', () => {
       })
     )
     expect(done.update?.status).toBe('Successful')
+    const listed = await eks.send(
+      new ListUpdatesCommand({ name: tb.clusterName, addonName: 'vpc-cni' })
+    )
+    expect(listed.updateIds?.[0]).toBe(update!.id)
   })
 
   it('DescribeAddonVersions paginates to one page; each version has a schema', async () => {

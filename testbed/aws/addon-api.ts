@@ -1,6 +1,7 @@
 /**
  * The EKS add-on REST routes (paths, query parameters and error shapes of the EKS 2017-11-01
- * model) in front of the add-on state in addons.ts. Anything else goes on to moto.
+ * model) in front of the add-on state in addons.ts. Anything else (cluster and node group
+ * updates among them) goes on to moto.
  */
 import type { AddonStore } from './addons.js'
 import { ConfigurationError } from './addon-config.js'
@@ -110,6 +111,14 @@ export function addonRoutes(store: AddonStore) {
     text: string
   ): LocalReply | undefined => {
     try {
+      const list = /^\/clusters\/([^/]+)\/updates$/.exec(path)
+      const addonName = query.get('addonName')
+      if (method === 'GET' && list && addonName !== null) {
+        return {
+          status: 200,
+          body: { updateIds: store.listUpdates(decodeURIComponent(list[1]), addonName) }
+        }
+      }
       const upd = /^\/clusters\/([^/]+)\/updates\/([^/]+)$/.exec(path)
       if (method === 'GET' && upd) {
         const update = store.describeUpdate(

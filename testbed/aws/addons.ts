@@ -235,6 +235,15 @@ export class AddonStore {
     return { update: update.body }
   }
 
+  /** ListUpdates for an add-on: its update ids, newest first. */
+  listUpdates(clusterName: string, addonName: string): string[] {
+    this.get(clusterName, addonName)
+    return [...this.updates.values()]
+      .filter((u) => u.clusterName === clusterName && u.addonName === addonName)
+      .map((u) => u.body.id)
+      .reverse()
+  }
+
   /** An add-on update, or undefined for ids this store did not issue (moto's cluster updates). */
   describeUpdate(
     clusterName: string,
