@@ -155,7 +155,11 @@ export class AddonStore {
         } else {
           addon.status = 'CREATE_FAILED'
           addon.issues = [
-            { code: result.errorCode, message: result.message, resourceIds: result.resourceIds }
+            {
+              code: issueCode(result.errorCode),
+              message: result.message,
+              resourceIds: result.resourceIds
+            }
           ]
         }
         addon.modifiedAt = now()
@@ -217,7 +221,7 @@ export class AddonStore {
           update.body.status = 'Successful'
         } else {
           const { errorCode, message, resourceIds } = result
-          addon.issues = [{ code: errorCode, message, resourceIds }]
+          addon.issues = [{ code: issueCode(errorCode), message, resourceIds }]
           addon.status = 'UPDATE_FAILED'
           update.body.status = 'Failed'
           update.body.errors = [{ errorCode, errorMessage: message, resourceIds }]
@@ -276,6 +280,11 @@ export class AddonStore {
     )
     return { addon: this.view(addon) }
   }
+}
+
+/** An update error code as a health issue code (that enum has InternalFailure, not Unknown). */
+function issueCode(errorCode: string): string {
+  return errorCode === 'Unknown' ? 'InternalFailure' : errorCode
 }
 
 function eniConfigNames(objects: Obj[]): string[] {
