@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigurationError, validateConfigurationValues } from '../../testbed/aws/addon-config.js'
 import { augmentCluster } from '../../testbed/aws/addon-cluster.js'
@@ -31,6 +33,21 @@ describe('configuration schemas', () => {
     const v1120 = JSON.parse(schema('v1.12.0-eksbuild.1')) as { definitions: Obj }
     expect(Object.keys(v1120.definitions)).not.toContain('EniConfig')
     expect(schema('v1.19.6-eksbuild.1')).toBe(schema('v1.15.1-eksbuild.1'))
+  })
+
+  it("v1.15.1 is served exactly as the aws CLI's own describe-addon-configuration example", () => {
+    const dir = execFileSync('python3', [
+      '-c',
+      'import awscli, os; print(os.path.dirname(awscli.__file__))'
+    ])
+      .toString()
+      .trim()
+    const example = join(dir, 'examples', 'eks', 'describe-addon-configuration.rst')
+    expect(existsSync(example)).toBe(true)
+    const m = /"addonVersion": "v1\.15\.1-eksbuild\.1",\s*"configurationSchema": (".*?")\r?\n/.exec(
+      readFileSync(example, 'utf8')
+    )
+    expect(schema('v1.15.1-eksbuild.1')).toBe(JSON.parse(m![1]) as string)
   })
 
   it('DescribeAddonVersions: one default per Kubernetes version, only installable versions', () => {

@@ -4,7 +4,8 @@
  * the upstream manifest the add-on manager installs for it.
  *
  * The schemas are public `aws eks describe-addon-configuration --addon-name vpc-cni` outputs,
- * stored verbatim in testbed/aws/addon-schemas/ (the served string is that file's text):
+ * stored in testbed/aws/addon-schemas/ with their keys in the dump's order (served compact, as
+ * EKS sends them):
  * - vpc-cni-v1.12.0.json: v1.12.0-eksbuild.1 as printed in the Amazon EKS User Guide's
  *   "Managing Amazon EKS add-ons" page (awsdocs/amazon-eks-user-guide). It has no `eniConfig`,
  *   no `init` and no POD_SECURITY_GROUP_ENFORCING_MODE.
@@ -126,11 +127,12 @@ export function defaultVersion(kubernetesVersion: string): AddonVersion | undefi
 
 const schemaCache = new Map<string, string>()
 
-/** The configurationSchema string of a version, exactly as stored. */
+/** The configurationSchema string of a version, as EKS sends it. */
 export function schemaText(version: AddonVersion): string {
   let text = schemaCache.get(version.schemaFile)
   if (text === undefined) {
-    text = readFileSync(join(SCHEMA_DIR, version.schemaFile), 'utf8').trim()
+    // Stored formatted for reading; EKS sends it compact, keys in the dump's order.
+    text = JSON.stringify(JSON.parse(readFileSync(join(SCHEMA_DIR, version.schemaFile), 'utf8')))
     schemaCache.set(version.schemaFile, text)
   }
   return text
