@@ -86,6 +86,14 @@ describe('kubectl mirror', () => {
       check: async () => {
         expect(r.hits).toHaveLength(1)
         await expectOneValidKubectl(r)
+        // The action's own retry answered the 503, with its backoff (at most 8 s), not
+        // tool-cache's fixed 10-20 s sleep, which would ignore timeout-seconds.
+        const retry =
+          /Retry download: attempt 2 of \d+ in (\d+) ms \(GET \S+\/kubectl failed: HTTP 503/.exec(
+            r.run.log
+          )
+        expect(retry).not.toBeNull()
+        expect(Number(retry?.[1])).toBeLessThanOrEqual(8000)
       }
     }
   })
