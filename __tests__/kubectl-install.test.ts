@@ -32,10 +32,9 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
 
 /** A fake kubectl per version; 1 MiB so that concurrent copies overlap. */
 const binaries = new Map<string, Buffer>(
-  ['v1.31.2', 'v1.31.3', 'v1.31.4', 'v1.31.5', 'v1.31.6', 'v1.30.9', 'v1.29.1'].map((v) => [
-    v,
-    Buffer.concat([Buffer.from(`#!/bin/sh\necho ${v}\n`), randomBytes(1 << 20)])
-  ])
+  ['v1.31.2', 'v1.31.3', 'v1.31.4', 'v1.31.5', 'v1.31.6', 'v1.30.9', 'v1.29.1', 'v1.32.0'].map(
+    (v) => [v, Buffer.concat([Buffer.from(`#!/bin/sh\necho ${v}\n`), randomBytes(1 << 20)])]
+  )
 )
 // v1.31.3's published checksum does not match its binary.
 const published = (v: string): string =>
@@ -319,6 +318,14 @@ describe('installKubectl', () => {
         '/release/v1.29.1/bin/linux/amd64/kubectl',
         '/release/v1.29.1/bin/linux/amd64/kubectl.sha256'
       ])
+    })
+
+    it("asks only stable.txt for 'latest' once its version is cached", async () => {
+      expect((await installKubectl(params('latest'), deps)).version).toBe('v1.32.0')
+      requests = []
+      const result = await installKubectl(params('latest'), deps)
+      expect(result).toMatchObject({ cacheHit: true, version: 'v1.32.0' })
+      expect(requests).toEqual(['/release/stable.txt'])
     })
 
     it("uses the newest cached kubectl, with a warning, when 'latest' cannot be resolved", async () => {

@@ -153,8 +153,8 @@ export async function installKubectl(
     )
     return useCached(newest, `${wanted.stableUrl} could not be read`)
   }
-  // `latest` resolved to a version the cache may already hold.
-  const cached = await findCached(tc, platform.arch, { version })
+  // `latest` resolved to a version the cache may already hold (the other forms were looked up above).
+  const cached = wanted.kind === 'latest' && (await findCached(tc, platform.arch, { version }))
   if (cached) return useCached(cached, 'no download needed')
   const mirror = p.mirror.replace(/\/+$/, '')
   const dir = await downloadAndCache(tc, { fetchText, downloadFile }, mirror, version, platform)
