@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import { END, START, renderActionDocs, updateReadme } from '../scripts/action-docs.js'
 
 const actionText = readFileSync('action.yml', 'utf8')

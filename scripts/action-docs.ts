@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 
 export const START = '<!-- action-docs:start (generated from action.yml by `npm run docs`) -->'
 export const END = '<!-- action-docs:end -->'
