@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import { pathWithAwsCli } from '../../testbed/baseline.js'
 import { run, startTestbed, type Testbed } from '../../testbed/index.js'
 

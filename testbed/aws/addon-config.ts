@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 
 const require = createRequire(import.meta.url)
 const DRAFT_06 = require('ajv/dist/refs/json-schema-draft-06.json') as Record<string, unknown>

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import {
   AWS_NODE,
   INIT_CONTAINER,

@@ -6,7 +6,7 @@
  * key (named by the key, as the aws-vpc-cni chart's eniconfig template does) when `create` is true.
  */
 import { readFileSync } from 'node:fs'
-import yaml from 'js-yaml'
+import * as yaml from 'js-yaml'
 import type { ConfigValues } from './addon-config.js'
 
 export type Obj = Record<string, unknown>
