@@ -23,7 +23,7 @@ export interface ClusterRolePolicies {
 
 /** iam:ListAttachedRolePolicies on the role (paginated, retried); undefined for an unusable ARN. */
 export async function readClusterRolePolicies(
-  iam: Pick<IAMClient, 'send'>,
+  iam: IAMClient,
   roleArn: string | undefined,
   options: { sleep?: (ms: number) => Promise<void>; onRetry?: (m: string) => void } = {}
 ): Promise<OptionalRead<ClusterRolePolicies> | undefined> {
@@ -34,7 +34,7 @@ export async function readClusterRolePolicies(
     async () => {
       const policyArns: string[] = []
       const pages = paginateListAttachedRolePolicies(
-        { client: iam as IAMClient },
+        { client: iam },
         { RoleName: role.name }
       )
       for await (const page of pages) {

@@ -38,7 +38,11 @@ export function isAccessDenied(error: unknown): boolean {
   return DENIED.has(awsErrorCode(error) ?? '')
 }
 
-/** Runs `read` with retry; a refusal becomes `{ok: false, denied: true}`, other failures throw. */
+/**
+ * Runs `read` with retry. A failure becomes `{ok: false}` (`denied` when the caller lacks the
+ * permission) and never rejects: these reads only feed checks, and a bad subnet ID must leave its
+ * error to DescribeSubnets, which names every problem at once.
+ */
 export async function optionalRead<T>(
   permission: string,
   read: () => Promise<T>,
@@ -53,10 +57,7 @@ export async function optionalRead<T>(
     })
     return { ok: true, value }
   } catch (error) {
-    if (isAccessDenied(error)) {
-      return { ok: false, denied: true, permission, message: errorMessage(error) }
-    }
-    throw new Error(`${permission} failed: ${errorMessage(error)}`, { cause: error })
+    return { ok: false, denied: isAccessDenied(error), permission, message: errorMessage(error) }
   }
 }
 
@@ -72,10 +73,10 @@ function occupants(eni: NetworkInterface): { ips: string[]; prefixes: string[] }
 
 /**
  * Reads the interfaces of all `subnetIds` (one paginated query) and each subnet's reservations, in
- * parallel. No subnets means no call.
+ * parallel. No subnets means no call. The SDK's paginator wants a real EC2Client.
  */
 export async function readPodSubnetUsage(
-  ec2: Pick<EC2Client, 'send'>,
+  ec2: EC2Client,
   subnetIds: readonly string[],
   options: { sleep?: (ms: number) => Promise<void>; onRetry?: (m: string) => void } = {}
 ): Promise<OptionalRead<PodSubnetUsage[]>> {
@@ -85,7 +86,7 @@ export async function readPodSubnetUsage(
     async () => {
       const all: NetworkInterface[] = []
       const pages = paginateDescribeNetworkInterfaces(
-        { client: ec2 as EC2Client, pageSize: 1000 },
+        { client: ec2, pageSize: 1000 },
         { Filters: [{ Name: 'subnet-id', Values: [...subnetIds] }] }
       )
       for await (const page of pages) all.push(...(page.NetworkInterfaces ?? []))

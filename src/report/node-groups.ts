@@ -56,8 +56,10 @@ export function nodeGroupReport(f: NodeGroupFacts): NodeGroupReport {
   let rows: CapacityRow[] = []
   if (f.usage && !f.usage.ok) {
     notices.push(
-      `Pod-subnet capacity not checked: the credentials may not call ${f.usage.permission} ` +
-        '(optional; grant it to have the check).'
+      f.usage.denied
+        ? `Pod-subnet capacity not checked: the credentials may not call ${f.usage.permission} ` +
+            '(optional; grant it to have the check).'
+        : `Pod-subnet capacity not checked: ${f.usage.permission} failed: ${f.usage.message}`
     )
   } else if (f.usage?.ok) {
     const settings = {

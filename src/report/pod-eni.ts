@@ -54,11 +54,13 @@ export function podEniCheck(p: {
         link: DEPLOY_DOC
       })
     }
-  } else if (role && role.denied) {
+  } else if (role) {
     notice =
       `Could not check the cluster role ${p.clusterRoleArn ?? ''} for ${VPC_RESOURCE_CONTROLLER} ` +
-      `(security groups for pods): the credentials may not call ${role.permission}. ` +
-      'Grant it to have the check, or check the role yourself.'
+      `(security groups for pods): ` +
+      (role.denied
+        ? `the credentials may not call ${role.permission}. Grant it to have the check, or check the role yourself.`
+        : `${role.permission} failed: ${role.message}`)
   }
   // EC2 reports bare metal without a hypervisor; those are Nitro systems.
   const xen = p.instanceTypes.filter((t) => t.hypervisor !== 'nitro' && t.hypervisor !== '')
