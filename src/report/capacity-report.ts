@@ -62,10 +62,12 @@ export function capacityFindings(rows: readonly CapacityRow[], region: string): 
       const command = awsCommand(r, region)
       let fix: string
       if (r.verdict === 'fragmented' && command) {
+        const blocks = 2 ** (28 - Number(r.suggestedReservation?.split('/')[1] ?? 28))
         fix =
           `The free addresses are scattered so that few whole /28 blocks remain, and EC2 fails prefix ` +
-          `assignment with InsufficientCidrBlocks. Reserve what is left for prefixes before the node ` +
-          `groups start: ${command}`
+          `assignment with InsufficientCidrBlocks. For the blocks missing, free the scattered ` +
+          `addresses or add a pod subnet with room; and reserve the ${blocks} whole block(s) left ` +
+          `for prefixes, so that single addresses stop taking them: ${command}`
       } else if (r.verdict === 'fragmented' && r.prefixReservations.length > 0) {
         fix =
           `The subnet already has a prefix reservation (${r.prefixReservations.join(', ')}) and it is ` +
