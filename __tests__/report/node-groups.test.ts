@@ -93,4 +93,16 @@ describe('nodeGroupReport', () => {
     expect(r.findings).toEqual([])
     expect(r.notices).toHaveLength(2)
   })
+
+  it('rejects an expected-nodes zone without a pod subnet, naming the input', () => {
+    expect(() =>
+      nodeGroupReport(facts({ expectedNodes: { byZone: { 'ap-northeast-2d': 3 } } }))
+    ).toThrow(
+      "Input 'expected-nodes' names ap-northeast-2d, where no pod subnet is; the pod subnets are in " +
+        'ap-northeast-2a (apne2-az1), ap-northeast-2b (apne2-az2)'
+    )
+    expect(
+      nodeGroupReport(facts({ expectedNodes: { byZone: { 'apne2-az2': 3 } } })).rows[1].nodes
+    ).toBe(3)
+  })
 })

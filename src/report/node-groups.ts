@@ -5,6 +5,7 @@
 import type { ClusterRolePolicies } from '../aws/cluster-role.js'
 import type { ZoneSubnet } from '../aws/network.js'
 import type { OptionalRead, PodSubnetUsage } from '../aws/pod-subnets.js'
+import { Inputs } from '../constants.js'
 import type { LintFinding } from '../lint.js'
 import type { MaxPodsRow } from '../max-pods-report.js'
 import {
@@ -51,7 +52,22 @@ function count(value: string | undefined): number | undefined {
   return value !== undefined && /^\s*-?\d+\s*$/.test(value) ? Number(value) : undefined
 }
 
+/**
+ * The check, from the facts.
+ *
+ * @throws Error when `expected-nodes` names a zone that has no pod subnet (a typo would otherwise
+ * silently fall back to the default)
+ */
 export function nodeGroupReport(f: NodeGroupFacts): NodeGroupReport {
+  const unknown = Object.keys(f.expectedNodes.byZone).filter(
+    (k) => !f.zones.some((z) => z.zone === k || z.zoneId === k)
+  )
+  if (unknown.length > 0) {
+    throw new Error(
+      `Input '${Inputs.ExpectedNodes}' names ${unknown.join(', ')}, where no pod subnet is; ` +
+        `the pod subnets are in ${f.zones.map((z) => `${z.zone} (${z.zoneId})`).join(', ')}`
+    )
+  }
   const notices: string[] = []
   let rows: CapacityRow[] = []
   if (f.usage && !f.usage.ok) {
