@@ -3,6 +3,7 @@
  * up until SIGINT or SIGTERM, then stops every process it started and removes its files.
  */
 import { parseArgs } from 'node:util'
+import { NODEGROUP_CLI_OPTIONS, NODEGROUP_HELP, parseNodegroupFlags } from './nodegroup-cli.js'
 import { startTestbed, type Testbed, type TestbedOptions } from './index.js'
 
 const HELP = `Usage: npm run testbed -- [options]
@@ -23,7 +24,7 @@ Options:
   --rollout <mode>        DaemonSet rollout: instant | staged | stuck (default instant)
   --rollout-step-ms <ms>  time per node in staged mode (implies --rollout staged if none given)
   --repo <owner/repo>     GitHub repository in the OIDC claims and the role's trust (default octo-org/octo-repo)
-  -h, --help              show this help
+${NODEGROUP_HELP}  -h, --help              show this help
 `
 
 /** Parses the command line into test bed options; throws on invalid values. */
@@ -43,7 +44,8 @@ function parseCli(argv: string[]): TestbedOptions | 'help' {
       rollout: { type: 'string' },
       'rollout-step-ms': { type: 'string' },
       repo: { type: 'string' },
-      help: { type: 'boolean', short: 'h' }
+      help: { type: 'boolean', short: 'h' },
+      ...NODEGROUP_CLI_OPTIONS
     }
   })
   if (values.help) return 'help'
@@ -81,7 +83,8 @@ function parseCli(argv: string[]): TestbedOptions | 'help' {
       rollout || stepMs !== undefined
         ? { mode: (rollout ?? 'staged') as 'instant' | 'staged' | 'stuck', stepMs }
         : undefined,
-    githubRepo: values.repo
+    githubRepo: values.repo,
+    ...parseNodegroupFlags(values)
   }
 }
 
@@ -138,6 +141,7 @@ async function main(): Promise<number> {
     podSubnets: tb.podSubnets,
     securityGroupId: tb.clusterSecurityGroupId,
     roleArn: tb.roleArn,
+    clusterRoleArn: tb.clusterRoleArn,
     adminKubeconfig: tb.adminKubeconfig,
     dir: tb.dir,
     env: tb.env
