@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
     const waitOptions = { deadline, timeoutSeconds: inputs.timeoutSeconds, onProgress: core.info }
     const kube = steps.connect({ cluster, tokens, inputs, identity, sts: aws.sts, deadline })
     // EC2, the cluster reads and the kubectl download do not depend on each other.
-    const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster))
+    const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster, aws.iam))
     const liveP = background(steps.readClusterState(kube))
     const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version, deadline))
     const network = await core.group('Subnets and security groups', async () =>

@@ -8,6 +8,7 @@ import {
   CLUSTER_KIND_OPTIONS,
   clusterKindOptions
 } from './cluster-kind-flags.js'
+import { NODEGROUP_CLI_OPTIONS, NODEGROUP_HELP, parseNodegroupFlags } from './nodegroup-cli.js'
 import { startTestbed, type Testbed, type TestbedOptions } from './index.js'
 
 const HELP = `Usage: npm run testbed -- [options]
@@ -28,7 +29,7 @@ Options:
   --rollout <mode>        DaemonSet rollout: instant | staged | stuck (default instant)
   --rollout-step-ms <ms>  time per node in staged mode (implies --rollout staged if none given)
   --repo <owner/repo>     GitHub repository in the OIDC claims and the role's trust (default octo-org/octo-repo)
-  -h, --help              show this help
+${NODEGROUP_HELP}  -h, --help              show this help
 ${CLUSTER_KIND_HELP}`
 
 /** Parses the command line into test bed options; throws on invalid values. */
@@ -49,7 +50,8 @@ function parseCli(argv: string[]): TestbedOptions | 'help' {
       'rollout-step-ms': { type: 'string' },
       repo: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-      ...CLUSTER_KIND_OPTIONS
+      ...CLUSTER_KIND_OPTIONS,
+      ...NODEGROUP_CLI_OPTIONS
     }
   })
   if (values.help) return 'help'
@@ -88,7 +90,8 @@ function parseCli(argv: string[]): TestbedOptions | 'help' {
         ? { mode: (rollout ?? 'staged') as 'instant' | 'staged' | 'stuck', stepMs }
         : undefined,
     githubRepo: values.repo,
-    ...clusterKindOptions(values)
+    ...clusterKindOptions(values),
+    ...parseNodegroupFlags(values)
   }
 }
 
@@ -145,6 +148,7 @@ async function main(): Promise<number> {
     podSubnets: tb.podSubnets,
     securityGroupId: tb.clusterSecurityGroupId,
     roleArn: tb.roleArn,
+    clusterRoleArn: tb.clusterRoleArn,
     adminKubeconfig: tb.adminKubeconfig,
     dir: tb.dir,
     env: tb.env

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAccess } from './access.js'
-import { startMoto, type Moto, type SubnetInfo } from './aws/moto.js'
+import { startMoto, type Moto, type PodSubnetFill, type SubnetInfo } from './aws/moto.js'
 import { FaultInjector, RequestLog } from './faults.js'
 import { startKubeEmulator, type KubeEmulator } from './k8s/emulator.js'
 import { fixturesDir, startMirror, type Mirror } from './mirror.js'
@@ -58,9 +58,16 @@ export interface TestbedOptions {
   clusterActiveAfterMs?: number
   /** How long an add-on create, update or delete stays in progress; default 1000. */
   addonUpdateDelayMs?: number
+  /**
+   * AWS managed policies (by name) on the cluster IAM role; default AmazonEKSClusterPolicy and
+   * AmazonEKSVPCResourceController, `[]` for none.
+   */
+  clusterRolePolicies?: string[]
+  /** Pod subnets to fill with scattered addresses, leaving few free aligned /28 blocks. */
+  podSubnetFill?: PodSubnetFill[]
 }
 
-export type { SubnetInfo } from './aws/moto.js'
+export type { PodSubnetFill, SubnetInfo } from './aws/moto.js'
 
 export interface KubectlResult {
   code: number
@@ -87,6 +94,8 @@ export interface Testbed {
   clusterArn: string
   roleArn: string
   otherVpc: { vpcId: string; subnetId: string; securityGroupId: string }
+  /** The cluster IAM role DescribeCluster names. */
+  clusterRoleArn: string
   /** Temp dir of this test bed (runner temp, tool cache, admin kubeconfig…), removed by stop(). */
   dir: string
   /** PEM of the API server's CA (what certificate-authority-data carries, base64-encoded). */
@@ -312,7 +321,9 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       kubernetesVersion,
       endpoint: kube.url,
       caData: Buffer.from(tls.caPem).toString('base64'),
-      githubRepo
+      githubRepo,
+      ...(options.clusterRolePolicies ? { clusterRolePolicies: options.clusterRolePolicies } : {}),
+      ...(options.podSubnetFill ? { podSubnetFill: options.podSubnetFill } : {})
     })
     mark('seed')
     access.allow(seeded.roleArn)
@@ -392,6 +403,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       clusterArn: seeded.clusterArn,
       roleArn: seeded.roleArn,
       otherVpc: seeded.otherVpc,
+      clusterRoleArn: seeded.clusterRoleArn,
       dir,
       caPem: tls.caPem,
       adminKubeconfig,

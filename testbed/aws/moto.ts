@@ -24,6 +24,20 @@ export interface SeedSpec {
   oidcSubjects?: string[]
   /** Zone suffixes for the node and pod subnets; default ['a', 'b', 'c']. */
   zones?: string[]
+  /** Node-group readiness: the cluster role's policies and pod-subnet fills; see NodeGroupSeed. */
+  clusterRolePolicies?: string[]
+  podSubnetFill?: PodSubnetFill[]
+}
+
+/**
+ * Fills the pod subnet of one zone with network interfaces: `usedFraction` of its usable
+ * addresses, one or more in every /28 block except `freeBlocks` of them (spread over the subnet).
+ */
+export interface PodSubnetFill {
+  /** Zone suffix, e.g. 'a'; default 'a'. */
+  zone?: string
+  usedFraction: number
+  freeBlocks: number
 }
 
 /** One seeded subnet. */
@@ -50,6 +64,10 @@ export interface SeedResult {
   roleArn: string
   /** A second VPC with one subnet and one security group, for "not in the cluster VPC" tests. */
   otherVpc: { vpcId: string; subnetId: string; securityGroupId: string }
+  /** The cluster IAM role DescribeCluster names (not the role GitHub assumes). */
+  clusterRoleArn: string
+  /** What each fill made. */
+  podSubnetFills: { subnetId: string; usedIps: number; interfaces: number; freeBlocks: number }[]
 }
 
 /** Who signed an EKS token, or why STS would reject it. */

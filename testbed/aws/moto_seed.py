@@ -121,7 +121,12 @@ def seed(spec: dict[str, Any]) -> dict[str, Any]:
     )
     cl.endpoint = spec["endpoint"]
     cl.certificate_authority = {"data": spec["caData"]}
+    # The cluster role's policies and any pod-subnet fill (node-group readiness checks).
+    import moto_nodegroup
+
+    nodegroup = moto_nodegroup.apply(spec, ec2, iam, pod)
     return {
+        **nodegroup,
         "accountId": account,
         "vpcId": vpc_id,
         "nodeSubnets": node,
