@@ -143,6 +143,12 @@ async function main(): Promise<number> {
     env: tb.env
   }
   process.stdout.write(`${JSON.stringify(line)}\n`)
+  const kubectls = await tb.mirror.served()
+  console.error(
+    kubectls.length
+      ? `testbed: the kubectl mirror serves ${kubectls.map((b) => `${b.version} (${b.path})`).join(', ')}`
+      : 'testbed: the kubectl mirror serves no kubectl: none found beside kubectl on PATH'
+  )
   // Keep the event loop alive until a signal arrives (the servers may be unref'd).
   setInterval(() => undefined, 1 << 30)
   return -1

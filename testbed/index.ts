@@ -75,6 +75,8 @@ export interface Testbed {
   env: Record<string, string>
   kube: KubeEmulator
   moto: Moto
+  /** The kubectl and manifest mirror (`served()` lists the kubectl versions it serves). */
+  mirror: Mirror
   faults: FaultInjector
   log: RequestLog
   /** EKS access entries (IAM role ARNs); `rejections` tells why tokens got 401. */
@@ -348,6 +350,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       env,
       kube,
       moto,
+      mirror,
       faults,
       log,
       access,

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FaultInjector, RequestLog } from '../../testbed/faults.js'
-import { findKubectlDir, fixturesDir, startMirror, type Mirror } from '../../testbed/mirror.js'
+import {
+  clientVersion,
+  findKubectl,
+  findKubectlDir,
+  fixturesDir,
+  startMirror,
+  type Mirror
+} from '../../testbed/mirror.js'
 
 const kubectlDir = findKubectlDir()
 const withKubectl = kubectlDir ? it : it.skip
@@ -84,6 +92,97 @@ describe('test bed download mirror', () => {
     const missing = ['v9.9.9/config/master/aws-k8s-cni.yaml', 'v1.19.6/config/master/../../x.yaml']
     for (const path of missing) {
       expect((await fetch(`${mirror.rawBase}/aws/amazon-vpc-cni-k8s/${path}`)).status).toBe(404)
+    }
+  })
+})
+
+describe('test bed download mirror: kubectl layouts', () => {
+  const faults = new FaultInjector()
+  const log = new RequestLog()
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mirror-layout-'))
+  })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  /** Links `name` in the temp dir to the machine's `kubectl.1.<minor>`. */
+  const link = (name: string, minor: number): string => {
+    symlinkSync(join(kubectlDir as string, `kubectl.1.${minor}`), join(dir, name))
+    return join(dir, name)
+  }
+  const text = async (url: string): Promise<[number, string]> => {
+    const res = await fetch(url)
+    return [res.status, await res.text()]
+  }
+
+  withKubectl(
+    'a single plain kubectl (as on GitHub runners) is served as its own version',
+    async () => {
+      const bin = link('kubectl', 31)
+      const version = (await clientVersion(bin)) as string
+      expect(version).toMatch(/^v1\.31\.\d+$/)
+      expect(findKubectl(31, [dir])).toBe(bin)
+      expect(findKubectl(30, [dir])).toBeUndefined()
+      const mirror = await startMirror({ faults, log, kubectlDir: dir })
+      try {
+        expect(await mirror.served()).toEqual([{ version, path: bin }])
+        expect(await text(`${mirror.dlBase}/release/stable.txt`)).toEqual([200, `${version}\n`])
+        expect(await text(`${mirror.dlBase}/release/stable-1.31.txt`)).toEqual([
+          200,
+          `${version}\n`
+        ])
+        expect((await text(`${mirror.dlBase}/release/stable-1.30.txt`))[0]).toBe(404)
+        const url = `${mirror.dlBase}/release/${version}/bin/linux/amd64/kubectl`
+        const bytes = Buffer.from(await (await fetch(url)).arrayBuffer())
+        expect(bytes.equals(readFileSync(bin))).toBe(true)
+        expect(await text(`${url}.sha256`)).toEqual([
+          200,
+          createHash('sha256').update(bytes).digest('hex')
+        ])
+      } finally {
+        await mirror.close()
+      }
+    }
+  )
+
+  withKubectl(
+    'versioned kubectl.1.N files win over a plain kubectl of the same minor',
+    async () => {
+      const v29 = link('kubectl.1.29', 29)
+      const v30 = link('kubectl.1.30', 30)
+      link('kubectl', 30)
+      expect(findKubectl(30, [dir])).toBe(v30)
+      const mirror = await startMirror({ faults, log, kubectlDir: dir })
+      try {
+        const served = await mirror.served()
+        expect(served.map((b) => b.path)).toEqual([v30, v29])
+        expect(served[0].version).toMatch(/^v1\.30\.\d+$/)
+        expect(served[1].version).toMatch(/^v1\.29\.\d+$/)
+        expect(await mirror.versions()).toEqual(served.map((b) => b.version))
+      } finally {
+        await mirror.close()
+      }
+    }
+  )
+
+  withKubectl('a plain kubectl adds its minor to the versioned ones', async () => {
+    const v29 = link('kubectl.1.29', 29)
+    const plain = link('kubectl', 33)
+    const mirror = await startMirror({ faults, log, kubectlDir: dir })
+    try {
+      expect((await mirror.served()).map((b) => b.path)).toEqual([plain, v29])
+    } finally {
+      await mirror.close()
+    }
+  })
+
+  it('serves no kubectl from a folder without one', async () => {
+    const mirror = await startMirror({ faults, log, kubectlDir: dir })
+    try {
+      expect(await mirror.served()).toEqual([])
+      expect((await text(`${mirror.dlBase}/release/stable.txt`))[0]).toBe(404)
+    } finally {
+      await mirror.close()
     }
   })
 })
