@@ -14,7 +14,7 @@ import { EksTokenSource, mintEksToken } from './aws/eks-token.js'
 import { resolveSecurityGroups, resolveSubnets } from './aws/network.js'
 import { awsNodeEnv, editAwsNode, isAwsNodeDaemonSet } from './cni/aws-node.js'
 import { loadManifest, resolveManifestSource } from './cni/manifest.js'
-import { ecrRegistryForRegion } from './cni/registry.js'
+import { ecrRegistryForRegion, unknownRegionWarning } from './cni/registry.js'
 import { LATEST_KNOWN_CNI_VERSION, cniVersionFromImage } from './cni/versions.js'
 import { errorMessage } from './errors.js'
 import type { ActionInputs } from './inputs.js'
@@ -238,6 +238,8 @@ export async function prepareManifest(
       : r.mode === 'custom'
         ? r.registry
         : ecrRegistryForRegion(inputs.region)
+  if (r.mode === 'region' && registry === undefined)
+    core.warning(unknownRegionWarning(inputs.region))
   const objects = editAwsNode(loaded, inputs.settings, registry)
   await completeLiveState(kube, live, objects)
   const { images } = awsNodeEnv(objects.find(isAwsNodeDaemonSet) as KubernetesObject)
