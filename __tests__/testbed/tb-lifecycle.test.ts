@@ -1,53 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process'
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync
-} from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { startTestbed } from '../../testbed/index.js'
-
-/** All live descendants of a process, from /proc (Linux). */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>()
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      // Field 4 (ppid) follows the parenthesised command, which may contain spaces.
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
-    } catch {
-      // the process exited while we looked
-    }
-  }
-  const out: number[] = []
-  const walk = (pid: number): void => {
-    for (const [child, ppid] of parent) {
-      if (ppid === pid) {
-        out.push(child)
-        walk(child)
-      }
-    }
-  }
-  walk(root)
-  return out
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    // A zombie still answers signal 0; it is gone as far as resources go.
-    return !/^\S+ \([^)]*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return false
-  }
-}
+import { alive, descendants } from './procs.js'
 
 describe('test bed lifecycle', () => {
   it('starts and stops in under 5 s and leaves no process or file behind', async () => {
