@@ -40,7 +40,9 @@ describe('test bed lifecycle', () => {
   })
 
   it('CLI prints one JSON line and exits 0 on SIGTERM, leaving nothing behind', async () => {
-    const cli = spawn(join('node_modules', '.bin', 'tsx'), ['testbed/cli.ts', '--nodes', '2'], {
+    // As `npm run testbed` runs it: node with tsx's loader, no tsx wrapper process (whose signal
+    // relay SIGKILLs a child that does not confirm a signal within 30 ms, as happens under load).
+    const cli = spawn(process.execPath, ['--import', 'tsx', 'testbed/cli.ts', '--nodes', '2'], {
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let stderr = ''
@@ -101,7 +103,7 @@ describe('test bed lifecycle', () => {
       env: NodeJS.ProcessEnv = process.env
     ): Promise<{ code: number | null; out: string }> =>
       new Promise((resolve) => {
-        const p = spawn(join('node_modules', '.bin', 'tsx'), ['testbed/cli.ts', ...args], { env })
+        const p = spawn(process.execPath, ['--import', 'tsx', 'testbed/cli.ts', ...args], { env })
         let out = ''
         p.stdout.on('data', (d: Buffer) => (out += d.toString()))
         p.stderr.on('data', (d: Buffer) => (out += d.toString()))
