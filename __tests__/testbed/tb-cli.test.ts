@@ -138,6 +138,41 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('npm run testbed, stopped by %s', 
   }, 120_000)
 })
 
+describe('the test bed CLI under a wrapper that dies without forwarding a signal', () => {
+  it('stops everything when its parent is SIGKILLed', async () => {
+    // `; true` keeps sh from exec'ing node, so node's parent is the shell killed below.
+    const sh = spawn(
+      'sh',
+      ['-c', `'${process.execPath}' --import tsx testbed/cli.ts --nodes 1; true`],
+      { stdio: ['ignore', 'pipe', 'pipe'] }
+    )
+    let stderr = ''
+    sh.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const lines = createInterface({ input: sh.stdout })
+    let tree: number[] = []
+    try {
+      const first = await new Promise<string>((resolve, reject) => {
+        lines.once('line', resolve)
+        sh.once('exit', () => reject(new Error(`the CLI exited early: ${stderr}`)))
+      })
+      const info = JSON.parse(first) as { dir: string }
+      tree = descendants(sh.pid as number)
+      expect(tree.length).toBeGreaterThan(1)
+      sh.kill('SIGKILL')
+      expect(await gone(tree)).toEqual([])
+      expect(existsSync(info.dir)).toBe(false)
+    } finally {
+      for (const pid of [...tree, sh.pid as number]) {
+        try {
+          if (alive(pid)) process.kill(pid, 'SIGKILL')
+        } catch {
+          /* gone */
+        }
+      }
+    }
+  }, 120_000)
+})
+
 describe('npm run testbed -- --fault', () => {
   it('documents the syntax in --help and rejects a bad spec with exit 2', async () => {
     const help = await execFileP('npm', ['run', '--silent', 'testbed', '--', '--help'])
