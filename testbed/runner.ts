@@ -142,8 +142,18 @@ export function parseWorkflowCommands(stdout: string): WorkflowCommands {
     if (command === 'error' || command === 'warning' || command === 'notice') {
       found.annotations.push({ level: command, message: value, properties })
     }
-    if (command === 'set-output' && properties.name) found.outputs[properties.name] = value
-    if (command === 'save-state' && properties.name) found.state[properties.name] = value
+    if ((command === 'set-output' || command === 'save-state') && properties.name) {
+      found[command === 'set-output' ? 'outputs' : 'state'][properties.name] = value
+      // The runner still honours them, with this warning on the step.
+      found.annotations.push({
+        level: 'warning',
+        message:
+          `The \`${command}\` command is deprecated and will be disabled soon. Please upgrade to ` +
+          'using Environment Files. For more information see: ' +
+          'https://github.blog/changelog/2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/',
+        properties: {}
+      })
+    }
   }
   return found
 }

@@ -115,7 +115,17 @@ describe('runner harness', () => {
           message: 'broken\non two lines',
           properties: { file: 'a.ts', line: '3', title: 'T:1' }
         },
-        { level: 'warning', message: 'plain', properties: {} }
+        { level: 'warning', message: 'plain', properties: {} },
+        {
+          level: 'warning',
+          message: expect.stringMatching(/^The `set-output` command is deprecated/),
+          properties: {}
+        },
+        {
+          level: 'warning',
+          message: expect.stringMatching(/^The `save-state` command is deprecated/),
+          properties: {}
+        }
       ],
       outputs: { answer: '42' },
       state: { pid: '7' }
@@ -133,7 +143,14 @@ describe('runner harness', () => {
       const r = await runAction({ actionDir: d })
       r.cleanup()
       expect(r.outputs).toEqual({ greeting: 'hi' })
-      expect(r.annotations).toEqual([{ level: 'error', message: 'indented', properties: {} }])
+      expect(r.annotations).toEqual([
+        {
+          level: 'warning',
+          message: expect.stringContaining('`set-output` command is deprecated'),
+          properties: {}
+        },
+        { level: 'error', message: 'indented', properties: {} }
+      ])
     } finally {
       rmSync(d, { recursive: true, force: true })
     }
