@@ -11,9 +11,9 @@ import { editAwsNode, isAwsNodeDaemonSet, type CniSettings } from '../src/cni/aw
 import { buildEniConfigs } from '../src/cni/eniconfig.js'
 import { ecrRegistryForRegion } from '../src/cni/registry.js'
 import { planChanged, planChanges, planMarkdown, type ObjectPlan } from '../src/plan.js'
+import { VPC_CNI_FIXTURES } from '../testbed/fixtures.js'
 
-const FIXTURES =
-  process.env.VPC_CNI_FIXTURES ?? path.resolve(process.cwd(), '../shared/fixtures/vpc-cni')
+const FIXTURES = VPC_CNI_FIXTURES
 
 /** The origin script's settings. */
 const ORIGIN: CniSettings = { env: { ...ORIGIN_NODE_ENV }, initEnv: { ...ORIGIN_INIT_ENV } }

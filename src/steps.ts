@@ -16,7 +16,7 @@ import { readClusterRolePolicies } from './aws/cluster-role.js'
 import { readPodSubnetUsage } from './aws/pod-subnets.js'
 import { awsNodeEnv, editAwsNode, isAwsNodeDaemonSet } from './cni/aws-node.js'
 import { loadManifest, resolveManifestSource } from './cni/manifest.js'
-import { ecrRegistryForRegion } from './cni/registry.js'
+import { ecrRegistryForRegion, unknownRegionWarning } from './cni/registry.js'
 import { LATEST_KNOWN_CNI_VERSION, cniVersionFromImage } from './cni/versions.js'
 import { errorMessage } from './errors.js'
 import type { ActionInputs } from './inputs.js'
@@ -251,6 +251,8 @@ export async function prepareManifest(
       : r.mode === 'custom'
         ? r.registry
         : ecrRegistryForRegion(inputs.region)
+  if (r.mode === 'region' && registry === undefined)
+    core.warning(unknownRegionWarning(inputs.region))
   const objects = editAwsNode(loaded, inputs.settings, registry)
   await completeLiveState(kube, live, objects)
   const { images } = awsNodeEnv(objects.find(isAwsNodeDaemonSet) as KubernetesObject)

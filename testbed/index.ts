@@ -106,6 +106,8 @@ export interface Testbed {
   env: Record<string, string>
   kube: KubeEmulator
   moto: Moto
+  /** The kubectl and manifest mirror (`served()` lists the kubectl versions it serves). */
+  mirror: Mirror
   faults: FaultInjector
   log: RequestLog
   /** EKS access entries (IAM role ARNs); `rejections` tells why tokens got 401. */
@@ -149,7 +151,10 @@ function preinstallFixture(version: string, region: string): string {
   return plain
 }
 
-/** Asks moto for the region's zone IDs, so node labels agree with the subnets moto seeds. */
+/**
+ * Asks moto for the region's zones (the first three, or two where moto knows only two, as in
+ * cn-north-1), so node labels agree with the subnets moto seeds.
+ */
 async function zonesOf(motoUrl: string, region: string): Promise<{ name: string; id: string }[]> {
   const res = await fetch(motoUrl, {
     method: 'POST',
@@ -163,10 +168,12 @@ async function zonesOf(motoUrl: string, region: string): Promise<{ name: string;
   const xml = await res.text()
   const zones = [...xml.matchAll(/<zoneName>([^<]+)<\/zoneName>[\s\S]*?<zoneId>([^<]+)<\/zoneId>/g)]
     .map((m) => ({ name: m[1], id: m[2] }))
-    .filter((z) => ['a', 'b', 'c'].includes(z.name.slice(region.length)))
-  if (zones.length !== 3)
-    throw new Error(`moto has no zones a/b/c in ${region}: ${xml.slice(0, 200)}`)
-  return zones.sort((a, b) => a.name.localeCompare(b.name))
+    .filter((z) => /^[a-z]$/.test(z.name.slice(region.length)) && z.name.startsWith(region))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .slice(0, 3)
+  if (zones.length < 2)
+    throw new Error(`moto has fewer than 2 zones in ${region}: ${xml.slice(0, 200)}`)
+  return zones
 }
 
 /** A kubeconfig with a static token, for kubectl and @kubernetes/client-node. */
@@ -323,7 +330,8 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       caData: Buffer.from(tls.caPem).toString('base64'),
       githubRepo,
       ...(options.clusterRolePolicies ? { clusterRolePolicies: options.clusterRolePolicies } : {}),
-      ...(options.podSubnetFill ? { podSubnetFill: options.podSubnetFill } : {})
+      ...(options.podSubnetFill ? { podSubnetFill: options.podSubnetFill } : {}),
+      zones: zones.map((z) => z.name.slice(region.length))
     })
     mark('seed')
     access.allow(seeded.roleArn)
@@ -410,6 +418,7 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       env,
       kube,
       moto,
+      mirror,
       faults,
       log,
       access,

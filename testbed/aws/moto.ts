@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { pathWithVenv } from '../python-tools.js'
 
 /** What to create for one cluster; see {@link Moto.seed}. */
 export interface SeedSpec {
@@ -97,7 +98,8 @@ export interface StartMotoOptions {
   /** Region whose EC2 backend is built in the background right after start; default 'ap-northeast-2'. */
   warmRegion?: string
   /**
-   * Python interpreter; default $TESTBED_PYTHON or 'python3'. Pointing it past a pyenv shim
+   * Python interpreter; default $TESTBED_PYTHON or 'python3' (the project venv's when there is
+   * one, see testbed/python-tools.ts). Pointing it past a pyenv shim
    * (e.g. /root/.pyenv/versions/3.11.7/bin/python3) saves 0.1–0.4 s per start.
    */
   python?: string
@@ -153,7 +155,13 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<Moto> {
     {
       // stdin stays an open pipe: when this process dies, the launcher sees EOF and exits.
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' }
+      // PATH finds the project's venv (testbed/python-tools.ts) when there is one.
+      env: {
+        ...process.env,
+        PATH: pathWithVenv(),
+        PYTHONDONTWRITEBYTECODE: '1',
+        PYTHONUNBUFFERED: '1'
+      }
     }
   )
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
