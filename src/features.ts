@@ -13,11 +13,13 @@ import type { ActionInputs } from './inputs.js'
 import type { AppliedObject } from './kube/apply.js'
 import { type KubernetesObject, refKey, refOf } from './kube/client.js'
 import type { LiveState } from './kube/live.js'
+import { type OwnershipReport, addonError, analyzeOwnership } from './kube/ownership.js'
 import { type LintFinding, lintSettings } from './lint.js'
 import { maxPodsMarkdown, maxPodsOutput, maxPodsTable } from './max-pods-report.js'
 import type { ActionResult, EniConfigOutput } from './outputs.js'
 import { type ObjectPlan, planChanged, planChanges, planMarkdown } from './plan.js'
 import { type RecycleEntry, nodeFromObject, nodesToRecycle, recycleMarkdown } from './recycle.js'
+import { foreignTakeovers, ownershipMarkdown, takeoverWarning } from './report/ownership.js'
 import type { ChangeRow, SummaryDetails } from './summary.js'
 
 /** What the run knows once the cluster, EC2 and the manifest have been read. */
@@ -66,6 +68,28 @@ export function checkSettings(f: RunFacts): LintFinding[] {
   return findings
 }
 
+/**
+ * Who owns the fields the run would change, before any write. A field of the EKS add-on stops the
+ * run; fields of another manager are taken over, with a warning when that manager did not install
+ * the CNI.
+ */
+export function checkOwnership(f: RunFacts): OwnershipReport {
+  const desired = [...f.manifest.objects, ...f.eniConfigs.objects]
+  const report = analyzeOwnership(
+    desired.map((object) => ({ live: f.live.objects.get(refKey(refOf(object))), desired: object }))
+  )
+  const error = addonError(report)
+  if (error) throw error
+  for (const t of report.takeovers) {
+    core.info(`${t.object}: ${t.fields.join(', ')} owned by field manager '${t.manager}'`)
+  }
+  for (const t of foreignTakeovers(report)) {
+    core.warning(takeoverWarning(t, f.inputs.dryRun), { title: 'Fields set by another tool' })
+  }
+  if (report.takeovers.length === 0) core.info('No field of another manager changes')
+  return report
+}
+
 /** Before → after for every object a run would apply, from the reads already made. */
 export function dryRunPlan(f: RunFacts): ObjectPlan[] {
   const desired = [...f.manifest.objects, ...f.eniConfigs.objects]
@@ -84,6 +108,8 @@ export interface Outcome {
   kubectlPath: string
   kubeconfig?: string
   findings: LintFinding[]
+  /** What checkOwnership found; absent when it did not run. */
+  ownership?: OwnershipReport
 }
 
 /**
@@ -124,6 +150,7 @@ export function buildReport(
   const sections = [
     o.plans ? planMarkdown(o.plans) : '',
     lintMarkdown(o.findings),
+    o.ownership ? ownershipMarkdown(o.ownership, o.plans !== undefined) : '',
     maxPodsMarkdown(rows, settings),
     f.live.nodes ? recycleMarkdown(recycle) : ''
   ].filter((s) => s !== '')
