@@ -82,6 +82,7 @@ function facts(env: Record<string, string>, more: Partial<RunFacts> = {}): RunFa
       objects: new Map([
         ['DaemonSet/kube-system/aws-node', daemonSet({ ENABLE_POD_ENI: 'false' })]
       ]),
+      awsNode: daemonSet({ ENABLE_POD_ENI: 'false' }) as RunFacts['live']['awsNode'],
       eniConfigs: [],
       nodes: [node('n-1', 'us-east-1a'), node('n-2', 'us-east-1b')]
     },
@@ -150,7 +151,13 @@ describe('buildReport', () => {
   it('computes max-pods from the applied settings and lists the old nodes after a change', () => {
     const { result, summary } = buildReport(
       facts(ORIGIN_ENV),
-      outcome([{ key: 'DaemonSet/kube-system/aws-node', change: 'configured' }])
+      outcome([
+        {
+          key: 'DaemonSet/kube-system/aws-node',
+          change: 'configured',
+          object: daemonSet(ORIGIN_ENV)
+        }
+      ])
     )
     expect(result.changed).toBe(true)
     expect(result.maxPods).toEqual({ 'm5.large': 110 })
@@ -177,7 +184,10 @@ describe('buildReport', () => {
       AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'false',
       ENABLE_PREFIX_DELEGATION: 'false'
     }
-    const { result } = buildReport(facts(env), outcome([{ key: 'x', change: 'unchanged' }]))
+    const { result } = buildReport(
+      facts(env),
+      outcome([{ key: 'x', change: 'unchanged', object: daemonSet(env) }])
+    )
     expect(result.changed).toBe(false)
     expect(result.nodesToRecycle).toEqual([])
     expect(result.maxPods).toEqual({ 'm5.large': 29 })

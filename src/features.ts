@@ -133,7 +133,13 @@ export function buildReport(
     ...(maxEni !== undefined ? { maxEni } : {})
   })
   const nodes = (f.live.nodes ?? []).map(nodeFromObject)
-  const recycle = nodesToRecycle(nodes, o.changeTime, changed)
+  const recycle = nodesToRecycle(nodes, {
+    awsNodeBefore: f.live.awsNode,
+    awsNodeAfter: o.applied.find((a) => isAwsNodeDaemonSet(a.object))?.object,
+    eniConfigsBefore: f.live.eniConfigs,
+    eniConfigsAfter: o.applied.filter((a) => a.object.kind === 'ENIConfig').map((a) => a.object),
+    changeTime: o.changeTime
+  })
   warnAboutOldNodes(recycle, o.plans !== undefined)
   const result: ActionResult = {
     eniConfigs: f.eniConfigs.outputs,
@@ -152,7 +158,9 @@ export function buildReport(
     lintMarkdown(o.findings),
     o.ownership ? ownershipMarkdown(o.ownership, o.plans !== undefined) : '',
     maxPodsMarkdown(rows, settings),
-    f.live.nodes ? recycleMarkdown(recycle) : ''
+    f.live.nodes
+      ? recycleMarkdown(recycle, { clusterName: f.inputs.clusterName, region: f.inputs.region })
+      : ''
   ].filter((s) => s !== '')
   const summary: SummaryDetails = {
     clusterName: f.inputs.clusterName,

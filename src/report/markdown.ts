@@ -57,5 +57,6 @@ export function listSome(items: readonly string[], max = 5): string {
  * quotes, so a command copied from the summary does what it says.
  */
 export function shellWord(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`
+  const word = oneLine(s)
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`
 }
