@@ -196,7 +196,14 @@ describe('buildReport', () => {
 
   it('in a dry run, decides changed from the plan and shows it', () => {
     const f = facts(ORIGIN_ENV)
-    const plans = dryRunPlan(f)
+    const plans = dryRunPlan(f, [
+      {
+        key: 'DaemonSet/kube-system/aws-node',
+        change: 'unchanged',
+        object: daemonSet(ORIGIN_ENV)
+      },
+      { key: 'ENIConfig/us-east-1a', change: 'created', object: ENI_A }
+    ] as unknown as AppliedObject[])
     expect(plans.map((p) => [p.object, p.action])).toEqual([
       ['DaemonSet kube-system/aws-node', 'update'],
       ['ENIConfig us-east-1a', 'create']
@@ -205,6 +212,6 @@ describe('buildReport', () => {
     expect(result.changed).toBe(true)
     expect(summary.dryRun).toBe(true)
     expect(summary.changes).toEqual([])
-    expect(summary.sections[0]).toMatch(/\| env ENABLE_POD_ENI \| `false` \| `true` \|/)
+    expect(summary.sections[0]).toMatch(/\| `env ENABLE_POD_ENI` \| `false` \| `true` \|/)
   })
 })

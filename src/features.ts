@@ -90,12 +90,12 @@ export function checkOwnership(f: RunFacts): OwnershipReport {
   return report
 }
 
-/** Before → after for every object a run would apply, from the reads already made. */
-export function dryRunPlan(f: RunFacts): ObjectPlan[] {
-  const desired = [...f.manifest.objects, ...f.eniConfigs.objects]
-  return planChanges(
-    desired.map((object) => ({ live: f.live.objects.get(refKey(refOf(object))), desired: object }))
-  )
+/**
+ * Before → after for every object a dry run sent: the live object against the server's dry-run
+ * answer (or, for an ENIConfig whose kind is not served yet, the object as it would be created).
+ */
+export function dryRunPlan(f: RunFacts, applied: readonly AppliedObject[]): ObjectPlan[] {
+  return planChanges(applied.map((a) => ({ live: f.live.objects.get(a.key), after: a.object })))
 }
 
 /** What applying did, and the time the change started taking effect. */

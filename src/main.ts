@@ -79,7 +79,7 @@ export async function run(): Promise<void> {
     }
     const report = steps.buildReport(facts, {
       applied: [...applied, ...eniApplied],
-      plans: dryRun ? steps.dryRunPlan(facts) : undefined,
+      plans: dryRun ? steps.dryRunPlan(facts, [...applied, ...eniApplied]) : undefined,
       rollout,
       changeTime,
       kubectlPath: kubectl?.path ?? '',

@@ -66,10 +66,10 @@ describe('dry-run on a cluster that needs changes', () => {
       ).toEqual([])
       expect(run.outputs['kubectl-path']).toBe('')
       expect(run.summary).toContain('### Plan')
-      expect(run.summary).toMatch(/\| env ENABLE_POD_ENI \| `false` \| `true` \|/)
-      expect(run.summary).toMatch(/\| init env DISABLE_TCP_EARLY_DEMUX \| `false` \| `true` \|/)
+      expect(run.summary).toMatch(/\| `env ENABLE_POD_ENI` \| `false` \| `true` \|/)
+      expect(run.summary).toMatch(/\| `init env DISABLE_TCP_EARLY_DEMUX` \| `false` \| `true` \|/)
       expect(run.summary).toMatch(
-        /\| image aws-node \| `[^`]+` \| `602401143452\.dkr\.ecr\.ap-northeast-2/
+        /\| `image aws-node` \| `[^`]+` \| `602401143452\.dkr\.ecr\.ap-northeast-2/
       )
       for (const s of bed.podSubnets) {
         expect(run.summary).toContain(`| \`ENIConfig ${s.zone}\` | create |`)
