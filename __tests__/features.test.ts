@@ -168,9 +168,12 @@ describe('buildReport', () => {
       instanceId: 'i-0123456789abcdef0',
       nodegroup: 'system'
     })
-    expect(core.warning).toHaveBeenCalledWith(expect.stringContaining('2 node(s) existed'), {
-      title: 'Nodes to replace'
-    })
+    expect(core.warning).toHaveBeenCalledWith(
+      expect.stringContaining('2 node(s) started before the last change'),
+      {
+        title: 'Nodes to replace'
+      }
+    )
     expect(summary.sections.join('\n')).toContain('### Max pods per node')
     expect(summary.sections.join('\n')).toContain('### Nodes to replace')
     expect(summary.changes).toEqual([
@@ -192,6 +195,21 @@ describe('buildReport', () => {
     expect(result.nodesToRecycle).toEqual([])
     expect(result.maxPods).toEqual({ 'm5.large': 29 })
     expect(core.warning).not.toHaveBeenCalled()
+  })
+
+  it('escapes linter findings in the summary', () => {
+    const finding = {
+      rule: 'r',
+      title: 'Title <img src=x>',
+      message: 'node [a](http://evil) has **x** | y',
+      link: 'https://github.com/aws/amazon-vpc-cni-k8s#x'
+    }
+    const { summary } = buildReport(facts(ORIGIN_ENV), { ...outcome(), findings: [finding] })
+    const md = summary.sections.find((x) => x.startsWith('### Settings check')) ?? ''
+    expect(md).toContain(
+      '- **Title &lt;img src=x&gt;**: node \\[a\\]\\(http://evil\\) has \\*\\*x\\*\\* \\| y'
+    )
+    expect(md).toContain('([docs](<https://github.com/aws/amazon-vpc-cni-k8s#x>))')
   })
 
   it('in a dry run, decides changed from the plan and shows it', () => {

@@ -95,7 +95,7 @@ describe('maxPodsOutput', () => {
 describe('maxPodsMarkdown', () => {
   const settings = { customNetworking: true, prefixDelegation: false }
   const rows = maxPodsTable(TYPES, { cniVersion: CNI, ...settings })
-  const md = maxPodsMarkdown(rows, settings)
+  const md = maxPodsMarkdown(rows, settings, 'prod')
 
   it('shows the table with the standard and the applied figure', () => {
     expect(md).toContain(
@@ -107,7 +107,7 @@ describe('maxPodsMarkdown', () => {
 
   it('gives the bootstrap.sh flags per type', () => {
     expect(md).toContain(
-      "/etc/eks/bootstrap.sh <cluster> --use-max-pods false --kubelet-extra-args '--max-pods=20'"
+      "/etc/eks/bootstrap.sh prod --use-max-pods false --kubelet-extra-args '--max-pods=20'"
     )
     for (const r of rows) expect(md).toContain(`'--max-pods=${r.maxPods}'`)
   })
@@ -125,7 +125,7 @@ describe('maxPodsMarkdown', () => {
     (customNetworking, prefixDelegation) => {
       const o = { customNetworking, prefixDelegation }
       for (const row of maxPodsTable(TYPES, { cniVersion: CNI, ...o })) {
-        const one = maxPodsMarkdown([row], o)
+        const one = maxPodsMarkdown([row], o, 'prod')
         expect(evalCel(one, row)).toEqual([row.maxPods])
       }
     }
@@ -135,13 +135,14 @@ describe('maxPodsMarkdown', () => {
     const o = { customNetworking: true, prefixDelegation: true }
     const pd = maxPodsMarkdown(
       maxPodsTable([...TYPES, info('m4.large', 2, 2, 10, 'xen')], { cniVersion: CNI, ...o }),
-      o
+      o,
+      'prod'
     )
     expect(pd).toContain('((default_enis - 1) * ((ips_per_eni - 1) * 16)) + 2')
     expect(pd).toMatch(/Prefix delegation needs Nitro: .* for m4\.large set/)
   })
 
   it('is empty without instance types', () => {
-    expect(maxPodsMarkdown([], settings)).toBe('')
+    expect(maxPodsMarkdown([], settings, 'prod')).toBe('')
   })
 })

@@ -19,6 +19,7 @@ import { maxPodsMarkdown, maxPodsOutput, maxPodsTable } from './max-pods-report.
 import type { ActionResult, EniConfigOutput } from './outputs.js'
 import { type ObjectPlan, planChanged, planChanges, planMarkdown } from './plan.js'
 import { type RecycleEntry, nodeFromObject, nodesToRecycle, recycleMarkdown } from './recycle.js'
+import { listSome, oneLine, text } from './report/markdown.js'
 import { foreignTakeovers, ownershipMarkdown, takeoverWarning } from './report/ownership.js'
 import type { ChangeRow, SummaryDetails } from './summary.js'
 
@@ -157,7 +158,7 @@ export function buildReport(
     o.plans ? planMarkdown(o.plans) : '',
     lintMarkdown(o.findings),
     o.ownership ? ownershipMarkdown(o.ownership, o.plans !== undefined) : '',
-    maxPodsMarkdown(rows, settings),
+    maxPodsMarkdown(rows, settings, f.inputs.clusterName),
     f.live.nodes
       ? recycleMarkdown(recycle, { clusterName: f.inputs.clusterName, region: f.inputs.region })
       : ''
@@ -179,13 +180,13 @@ export function buildReport(
 function warnAboutOldNodes(entries: RecycleEntry[], dryRun: boolean): void {
   if (entries.length === 0) return
   const names = entries.map((e) => e.name)
-  const shown =
-    names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '')
   core.warning(
-    `${entries.length} node(s) existed before ${dryRun ? 'the change a real run would make' : "this run's change"} ` +
-      `and keep the old networking until they are replaced: ${shown}. ` +
-      'Custom networking and --max-pods take effect only on nodes created after the change; ' +
-      'the nodes-to-recycle output and the job summary list them.',
+    oneLine(
+      `${entries.length} node(s) started before ${dryRun ? 'the change a real run would make' : 'the last change that needs new nodes'} ` +
+        `and keep the old networking until they are replaced: ${listSome(names, 10)}. ` +
+        'Custom networking and --max-pods take effect only on nodes created after the change; ' +
+        'the nodes-to-recycle output and the job summary list them.'
+    ),
     { title: 'Nodes to replace' }
   )
 }
@@ -195,7 +196,7 @@ function lintMarkdown(findings: LintFinding[]): string {
   return [
     '### Settings check',
     '',
-    ...findings.map((x) => `- **${x.title}**: ${x.message} ([docs](${x.link}))`),
+    ...findings.map((x) => `- **${text(x.title)}**: ${text(x.message)} ([docs](<${x.link}>))`),
     ''
   ].join('\n')
 }

@@ -4,6 +4,7 @@
  * nodeadm `maxPodsExpression` for AL2023, whose own default ignores custom networking.
  */
 import { maxPods, type InstanceNetworkInfo } from './cni/max-pods.js'
+import { code, shellWord } from './report/markdown.js'
 
 /** One instance type's figures. */
 export interface MaxPodsRow {
@@ -59,7 +60,11 @@ export function maxPodsOutput(rows: MaxPodsRow[]): Record<string, number> {
  * maxPodsExpression computes the same figure on the node (one per cap, since nodeadm's CEL
  * environment only knows default_enis, ips_per_eni and max_pods and applies no cap itself).
  */
-export function maxPodsMarkdown(rows: MaxPodsRow[], o: MaxPodsSettings): string {
+export function maxPodsMarkdown(
+  rows: MaxPodsRow[],
+  o: MaxPodsSettings,
+  clusterName: string
+): string {
   if (rows.length === 0) return ''
   const lines = [
     '### Max pods per node',
@@ -71,7 +76,7 @@ export function maxPodsMarkdown(rows: MaxPodsRow[], o: MaxPodsSettings): string 
     '|---|--:|--:|--:|:-:|--:|--:|',
     ...rows.map(
       (r) =>
-        `| \`${r.instanceType}\` | ${r.vcpus} | ${r.enis} | ${r.ipsPerEni} | ${r.nitro ? 'yes' : 'no'} | ` +
+        `| ${code(r.instanceType)} | ${r.vcpus} | ${r.enis} | ${r.ipsPerEni} | ${r.nitro ? 'yes' : 'no'} | ` +
         `${r.standard} | **${r.maxPods}** |`
     ),
     '',
@@ -82,7 +87,7 @@ export function maxPodsMarkdown(rows: MaxPodsRow[], o: MaxPodsSettings): string 
     '```sh',
     ...rows.map(
       (r) =>
-        `# ${r.instanceType}\n/etc/eks/bootstrap.sh <cluster> --use-max-pods false ` +
+        `# ${shellWord(r.instanceType)}\n/etc/eks/bootstrap.sh ${shellWord(clusterName)} --use-max-pods false ` +
         `--kubelet-extra-args '--max-pods=${r.maxPods}'`
     ),
     '```',
