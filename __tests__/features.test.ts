@@ -2,9 +2,11 @@ import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../__fixtures__/core.js'
 import type { RunFacts } from '../src/features.js'
 import type { AppliedObject } from '../src/kube/apply.js'
+import { managedAwsNode, partialAwsNode } from './fixtures/aws-node-managed.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
-const { buildReport, checkSettings, dryRunPlan } = await import('../src/features.js')
+const { buildReport, checkOwnership, checkSettings, dryRunPlan } =
+  await import('../src/features.js')
 
 const ORIGIN_ENV = {
   ENABLE_POD_ENI: 'true',
@@ -207,7 +209,7 @@ describe('buildReport', () => {
     const { summary } = buildReport(facts(ORIGIN_ENV), { ...outcome(), findings: [finding] })
     const md = summary.sections.find((x) => x.startsWith('### Settings check')) ?? ''
     expect(md).toContain(
-      '- **Title &lt;img src=x&gt;**: node \\[a\\]\\(http://evil\\) has \\*\\*x\\*\\* \\| y'
+      '- **Title &lt;img src=x&gt;**: node \\[a\\](http://evil) has \\*\\*x\\*\\* \\| y'
     )
     expect(md).toContain('([docs](<https://github.com/aws/amazon-vpc-cni-k8s#x>))')
   })
@@ -231,5 +233,47 @@ describe('buildReport', () => {
     expect(summary.dryRun).toBe(true)
     expect(summary.changes).toEqual([])
     expect(summary.sections[0]).toMatch(/\| `env ENABLE_POD_ENI` \| `false` \| `true` \|/)
+  })
+})
+
+describe('checkOwnership', () => {
+  const withLive = (live: unknown, desiredEnv: Record<string, string>): RunFacts => {
+    const f = facts(ORIGIN_ENV)
+    return {
+      ...f,
+      inputs: { ...f.inputs, dryRun: false } as RunFacts['inputs'],
+      live: { ...f.live, objects: new Map([['DaemonSet/kube-system/aws-node', live as never]]) },
+      manifest: { ...f.manifest, objects: [partialAwsNode(desiredEnv) as never] },
+      eniConfigs: { objects: [], outputs: [] }
+    }
+  }
+
+  it('warns only about a manager that did not install the CNI, and reports both', () => {
+    const live = managedAwsNode({
+      installer: ['helm', 'Update'],
+      edits: [{ manager: 'argocd', time: '2026-11-20T10:00:00Z', env: { WARM_IP_TARGET: '5' } }]
+    })
+    const report = checkOwnership(
+      withLive(live, { WARM_IP_TARGET: '1', AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' })
+    )
+    expect(report.takeovers.map((t) => [t.manager, t.installer])).toEqual([
+      ['argocd', false],
+      ['helm', true]
+    ])
+    expect(core.warning).toHaveBeenCalledTimes(1)
+    expect(core.warning).toHaveBeenCalledWith(
+      expect.stringContaining("env WARM_IP_TARGET over from field manager 'argocd'"),
+      { title: 'Fields set by another tool' }
+    )
+    const { summary } = buildReport(withLive(live, {}), { ...outcome(), ownership: report })
+    expect(summary.sections.join('\n')).toContain('### Field owners')
+  })
+
+  it('throws before any write when manager eks owns a field that would change', () => {
+    const live = managedAwsNode({ installer: ['eks', 'Apply'] })
+    expect(() =>
+      checkOwnership(withLive(live, { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' }))
+    ).toThrow(/EKS managed add-on/)
+    expect(core.warning).not.toHaveBeenCalled()
   })
 })

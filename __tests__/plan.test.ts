@@ -186,7 +186,7 @@ describe('planChanges', () => {
     })
     const md = planMarkdown(planChanges([{ live: k8s(live()), after: k8s(after) }]))
     expect(md).toContain('| `{}` | ``{"a":"`\\|<script>"}`` |')
-    expect(md).toContain('#### DaemonSet kube\\-system/aws\\-node (update)')
+    expect(md).toContain('#### DaemonSet kube-system/aws-node (update)')
   })
 })
 

@@ -21,11 +21,13 @@ describe('safe markdown', () => {
   })
 
   it('text() escapes markdown punctuation and HTML', () => {
-    expect(text('**bold** [x](http://e) <b>')).toBe(
-      '\\*\\*bold\\*\\* \\[x\\]\\(http://e\\) &lt;b&gt;'
-    )
-    expect(text('a|b\nc')).toBe('a\\|b c')
-    expect(text('demo-cluster_1')).toBe('demo\\-cluster\\_1')
+    expect(text('**bold** [x](http://e) <b>')).toBe('\\*\\*bold\\*\\* \\[x\\](http://e) &lt;b&gt;')
+    expect(text('a|b\nc ~~s~~ _i_ `c`')).toBe('a\\|b c \\~\\~s\\~\\~ \\_i\\_ \\`c\\`')
+    expect(text('demo-cluster.v1')).toBe('demo-cluster.v1')
+    expect(text('# not a heading')).toBe('\\# not a heading')
+    expect(text('- not a list')).toBe('\\- not a list')
+    expect(text('1. not a list')).toBe('1\\. not a list')
+    expect(text('> not a quote')).toBe('&gt; not a quote')
   })
 
   it('HTML helpers escape every special character', () => {
@@ -77,7 +79,7 @@ describe('ownership report', () => {
     expect(md).toContain('### Field owners')
     expect(md).toContain('installed by `helm`')
     expect(md).toContain(
-      '| DaemonSet kube\\-system/aws\\-node | `helm` | yes | `env WARM_ENI_TARGET` |'
+      '| DaemonSet kube-system/aws-node | `helm` | yes | `env WARM_ENI_TARGET` |'
     )
     expect(md).toContain('| `argo\\|cd` | **no** | ``env A`B`` |')
     expect(ownershipMarkdown({ addon: [], takeovers: [] }, false)).toBe('')

@@ -21,11 +21,15 @@ export function escapeHtml(s: string): string {
 }
 
 /**
- * Plain text inside markdown (also inside a table cell): markdown punctuation is
- * backslash-escaped and HTML's special characters become entities.
+ * Plain text inside markdown, also inside a table cell: the characters that start emphasis, code,
+ * links, images, strikethrough or a cell are backslash-escaped, a leading heading, list or quote
+ * marker too, and HTML's special characters become entities.
  */
 export function text(s: string): string {
-  return escapeHtml(oneLine(s)).replace(/[\\`*_{}[\]()#+\-.!|~]/g, '\\$&')
+  return escapeHtml(oneLine(s))
+    .replace(/[\\`*_[\]|~]/g, '\\$&')
+    .replace(/^(\s*)([#+-])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2')
 }
 
 /**
