@@ -142,6 +142,19 @@ describe('nodesToRecycle', () => {
     ])
   })
 
+  it("dates this run's write by the server's managedFields time, not the runner's clock", () => {
+    const before = managedAwsNode({ installer: ['helm', 'Update'] })
+    // The runner's clock says 10:00, the server recorded the write at 10:10.
+    const after = awsNode(CN_ON, '2026-11-27T10:10:00Z')
+    const entries = nodesToRecycle(nodes, state({ awsNodeBefore: before, awsNodeAfter: after }))
+    expect(names(entries)).toEqual(['a-old', 'b-old', 'new', 'newer'])
+    const bare = structuredClone(after) as { metadata: { managedFields?: unknown } }
+    delete bare.metadata.managedFields
+    expect(
+      names(nodesToRecycle(nodes, state({ awsNodeBefore: before, awsNodeAfter: bare })))
+    ).toEqual(['a-old', 'b-old'])
+  })
+
   it('a rerun after a failed run lists the nodes older than the write that turned it on', () => {
     const live = awsNode(CN_ON, '2026-11-27T10:01:00Z')
     expect(

@@ -5,6 +5,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { AWS_NODE, awsNodeEnv } from './cni/aws-node.js'
+import { FIELD_MANAGER } from './constants.js'
 import { latest, managedEntries, ownersOf } from './kube/managed-fields.js'
 import { envPath, installerOf } from './kube/ownership.js'
 import { code, shellWord } from './report/markdown.js'
@@ -52,14 +53,18 @@ export interface RecycleState {
   awsNodeAfter?: unknown
   eniConfigsBefore: readonly unknown[]
   eniConfigsAfter: readonly unknown[]
-  /** When this run's writes took effect (or would, in a dry run). */
+  /**
+   * When this run's writes took effect (or would, in a dry run), by the runner's clock: used only
+   * when a written object does not carry the server's time in its managedFields.
+   */
   changeTime: Date
 }
 
 /**
  * Nodes created before the last change that needs new nodes, sorted by name: custom networking
  * turned on, the ENIConfig label or annotation definition, prefix delegation, or (per zone) that
- * zone's ENIConfig subnet or security groups. A change this run makes counts from `changeTime`;
+ * zone's ENIConfig subnet or security groups. A change this run makes counts from the time the
+ * server recorded for the write (the action's managedFields entry; else `changeTime`);
  * an earlier one from the time of the managedFields entries that hold those fields, so a rerun
  * after a failed run lists the same nodes. Changes to anything else (log level, WARM_* targets,
  * images) list none. A node whose creation time cannot be read is listed when a change is known.
@@ -72,7 +77,9 @@ export function nodesToRecycle(nodes: readonly NodeInfo[], state: RecycleState):
     (after.customNetworking &&
       (after.labelDef !== before.labelDef || after.annotationDef !== before.annotationDef)) ||
     after.prefixDelegation !== before.prefixDelegation
-  const global = changedNow ? state.changeTime.getTime() : settingsTime(state.awsNodeBefore, after)
+  const global = changedNow
+    ? writeTime(state.awsNodeAfter, state.changeTime)
+    : settingsTime(state.awsNodeBefore, after)
   const zones = after.customNetworking ? eniConfigTimes(state) : new Map<string, number>()
   const byZoneId = after.labelDef === ZONE_ID_LABEL
   return nodes
@@ -161,9 +168,18 @@ function eniConfigTimes(state: RecycleState): Map<string, number> {
     if (typeof name !== 'string') continue
     const live = state.eniConfigsBefore.find((o) => nameOf(o) === name)
     if (live === undefined || spec(live) !== spec(written))
-      times.set(name, state.changeTime.getTime())
+      times.set(name, writeTime(written, state.changeTime))
   }
   return times
+}
+
+/**
+ * The server's time of this run's write: the action's managedFields entry on the object the write
+ * returned, so a runner clock that is off does not move nodes in or out of the list.
+ */
+function writeTime(written: unknown, fallback: Date): number {
+  const ours = managedEntries(written).filter((e) => e.manager === FIELD_MANAGER)
+  return timeOf(latest(ours.map((e) => e.time))) || fallback.getTime()
 }
 
 function timeOf(rfc3339: string): number {
