@@ -181,6 +181,10 @@ describe('buildReport', () => {
     expect(summary.changes).toEqual([
       { key: 'DaemonSet/kube-system/aws-node', change: 'configured' }
     ])
+    // Field by field, from the live object to the server's answer.
+    const fields = summary.sections.find((x) => x.startsWith('### Fields changed')) ?? ''
+    expect(fields).toContain('This run changed 1 of 1 objects')
+    expect(fields).toContain('| `env AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG` | — | `true` |')
   })
 
   it('reports no nodes and the standard figure when nothing changed and custom networking is off', () => {

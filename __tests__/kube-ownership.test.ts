@@ -161,6 +161,9 @@ describe('analyzeOwnership', () => {
       'DaemonSet kube-system/aws-node: env AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG'
     )
     expect(error?.message).toContain('Nothing was changed')
+    expect(addonError(report, { name: 'prod', region: 'us-east-1' })?.message).toContain(
+      'aws eks update-addon --cluster-name prod --region us-east-1 --addon-name vpc-cni'
+    )
   })
 
   it('an add-on field that keeps its value, or a new env entry, is no conflict', () => {

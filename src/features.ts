@@ -79,7 +79,7 @@ export function checkOwnership(f: RunFacts): OwnershipReport {
   const report = analyzeOwnership(
     desired.map((object) => ({ live: f.live.objects.get(refKey(refOf(object))), desired: object }))
   )
-  const error = addonError(report)
+  const error = addonError(report, { name: f.inputs.clusterName, region: f.inputs.region })
   if (error) throw error
   for (const t of report.takeovers) {
     core.info(`${t.object}: ${t.fields.join(', ')} owned by field manager '${t.manager}'`)
@@ -155,7 +155,7 @@ export function buildReport(
     nodesToRecycle: recycle
   }
   const sections = [
-    o.plans ? planMarkdown(o.plans) : '',
+    o.plans ? planMarkdown(o.plans) : appliedMarkdown(f, o.applied),
     lintMarkdown(o.findings),
     o.ownership ? ownershipMarkdown(o.ownership, o.plans !== undefined) : '',
     maxPodsMarkdown(rows, settings, f.inputs.clusterName),
@@ -175,6 +175,18 @@ export function buildReport(
     sections
   }
   return { result, summary }
+}
+
+/**
+ * What a real run changed, field by field: each object as read before against the server's answer
+ * to the write, so fields a version change reset are listed too. '' when nothing changed.
+ */
+function appliedMarkdown(f: RunFacts, applied: readonly AppliedObject[]): string {
+  if (!applied.some((a) => a.change !== 'unchanged')) return ''
+  const plans = planChanges(
+    applied.map((a) => ({ live: f.live.objects.get(a.key), after: a.object }))
+  )
+  return planMarkdown(plans, 'result')
 }
 
 function warnAboutOldNodes(entries: RecycleEntry[], dryRun: boolean): void {

@@ -99,16 +99,20 @@ export function planLogLine(p: ObjectPlan): string {
   return [`${p.object} ${word} (dry run)`, ...fields.map((f) => `  ${f}`)].join('\n')
 }
 
-/** The summary section: one row per object, then a before → after table per changed object. */
-export function planMarkdown(plans: readonly ObjectPlan[]): string {
+/**
+ * The summary section: one row per object, then a before → after table per changed object. As a
+ * `plan` (dry run) it says what a real run would do; as a `result` what this run did.
+ */
+export function planMarkdown(plans: readonly ObjectPlan[], as: 'plan' | 'result' = 'plan'): string {
   const changed = plans.filter((p) => p.action !== 'unchanged')
+  const dry = as === 'plan'
   const lines = [
-    '### Plan',
+    dry ? '### Plan' : '### Fields changed',
     '',
     changed.length === 0
-      ? `Nothing would change: all ${plans.length} objects are as a run would apply them.`
-      : `A real run would change ${changed.length} of ${plans.length} objects. ` +
-        'An After of *removed* means the run deletes the field.',
+      ? `${dry ? 'Nothing would change' : 'Nothing changed'}: all ${plans.length} objects are as a run would apply them.`
+      : `${dry ? 'A real run would change' : 'This run changed'} ${changed.length} of ${plans.length} objects. ` +
+        'An After of *removed* means the field was deleted.',
     '',
     '| Object | Action | Fields |',
     '|---|---|--:|',

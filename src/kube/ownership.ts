@@ -8,6 +8,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { AWS_NODE, AWS_NODE_INIT_CONTAINER, isAwsNodeDaemonSet } from '../cni/aws-node.js'
 import { FIELD_MANAGER } from '../constants.js'
+import { shellWord } from '../report/markdown.js'
 import {
   type FieldPath,
   type ManagedEntry,
@@ -176,15 +177,21 @@ export function installerOf(ds: unknown, self: string = FIELD_MANAGER): string |
  * The error that stops the run before any write when the EKS add-on owns a field the run would
  * change; undefined otherwise.
  */
-export function addonError(report: OwnershipReport): Error | undefined {
+export function addonError(
+  report: OwnershipReport,
+  cluster?: { name: string; region: string }
+): Error | undefined {
   if (report.addon.length === 0) return undefined
   const fields = report.addon.flatMap((t) => t.fields.map((f) => `${t.object}: ${f}`))
+  const where = cluster
+    ? ` --cluster-name ${shellWord(cluster.name)} --region ${shellWord(cluster.region)}`
+    : ''
   return new Error(
     'This cluster runs the VPC CNI as an EKS managed add-on: field manager ' +
       `'${EKS_ADDON_MANAGER}' owns ${fields.length} field(s) this run would change ` +
       `(${fields.join('; ')}). Nothing was changed. Writing over them would make EKS stop ` +
       'managing the add-on, and its next update would set them back. Set these values through ' +
-      'the add-on instead (aws eks update-addon --addon-name vpc-cni --configuration-values).'
+      `the add-on instead (aws eks update-addon${where} --addon-name vpc-cni --configuration-values).`
   )
 }
 
