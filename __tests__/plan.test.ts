@@ -141,6 +141,15 @@ describe('planChanges', () => {
     expect(plannedChange(k8s(live()), k8s(after))).toBe('configured')
   })
 
+  it('an answer without managedFields leaves owners out rather than calling them removed', () => {
+    const after = answer((o) => {
+      env(o).find((e) => e.name === 'WARM_ENI_TARGET')!.value = '2'
+    }) as { metadata: { managedFields?: unknown } }
+    delete after.metadata.managedFields
+    const [plan] = planChanges([{ live: k8s(live()), after: k8s(after) }])
+    expect(plan.changes.map((c) => c.field)).toEqual(['env WARM_ENI_TARGET'])
+  })
+
   it('a created aws-node shows its env and images; an ENIConfig its spec; others no rows', () => {
     const eni = {
       apiVersion: 'crd.k8s.amazonaws.com/v1alpha1',

@@ -50,7 +50,9 @@ export function planChanges(pairs: readonly PlanPair[]): ObjectPlan[] {
     const object = objectName(after)
     if (live === undefined)
       return { object, action: 'create', changes: createdFields(object, after) }
-    const [b, a] = [flatten(normalize(live)), flatten(normalize(after))]
+    // An answer without managedFields says nothing about owners (an API server always sends them).
+    const owners = managedEntries(after).length > 0
+    const [b, a] = [flatten(normalize(live, owners)), flatten(normalize(after, owners))]
     const changes: Change[] = []
     for (const field of [...new Set([...b.keys(), ...a.keys()])]) {
       if (b.get(field) !== a.get(field)) {
@@ -138,7 +140,7 @@ export function planMarkdown(plans: readonly ObjectPlan[], as: 'plan' | 'result'
 
 /** What a created object sets that a reviewer looks for: aws-node's env and images, an ENIConfig's spec. */
 function createdFields(object: string, after: KubernetesObject): Change[] {
-  const all = flatten(normalize(after))
+  const all = flatten(normalize(after, false))
   const shown = isAwsNodeDaemonSet(after)
     ? (field: string) => /^(env|init env|image) /.test(field)
     : after.kind === 'ENIConfig'
@@ -153,7 +155,7 @@ function createdFields(object: string, after: KubernetesObject): Change[] {
  * Plain JSON without what the server keeps for itself (status, resourceVersion, …), with
  * managedFields reduced to who owns what, and with aws-node's env lists turned into maps.
  */
-function normalize(o: KubernetesObject): Json {
+function normalize(o: KubernetesObject, withOwners: boolean): Json {
   const json = JSON.parse(JSON.stringify(o)) as { [key: string]: Json }
   delete json.status
   const meta = (json.metadata ?? {}) as { [key: string]: Json }
@@ -162,7 +164,7 @@ function normalize(o: KubernetesObject): Json {
   for (const k of SERVER_ANNOTATIONS) delete annotations?.[k]
   if (annotations && Object.keys(annotations).length === 0) delete meta.annotations
   const owners = managedEntries(o)
-    .filter((e) => e.subresource === '')
+    .filter((e) => withOwners && e.subresource === '')
     .map((e) => `${e.manager} ${e.operation} (${ownedLeaves(e).length} fields)`)
     .sort()
   delete meta.managedFields
