@@ -82,7 +82,7 @@ export function checkOwnership(f: RunFacts): OwnershipReport {
   const error = addonError(report, { name: f.inputs.clusterName, region: f.inputs.region })
   if (error) throw error
   for (const t of report.takeovers) {
-    core.info(`${t.object}: ${t.fields.join(', ')} owned by field manager '${t.manager}'`)
+    core.info(oneLine(`${t.object}: ${t.fields.join(', ')} owned by field manager '${t.manager}'`))
   }
   for (const t of foreignTakeovers(report)) {
     core.warning(takeoverWarning(t, f.inputs.dryRun), { title: 'Fields set by another tool' })

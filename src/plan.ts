@@ -91,16 +91,6 @@ export function planChanged(plans: readonly ObjectPlan[]): boolean {
   return plans.some((p) => p.action !== 'unchanged')
 }
 
-/** The log line of one object's plan, the same words as a real run's log. */
-export function planLogLine(p: ObjectPlan): string {
-  const word =
-    p.action === 'create' ? 'created' : p.action === 'update' ? 'configured' : 'unchanged'
-  const fields = p.changes.map(
-    (c) => `${c.field}: ${c.before ?? '(absent)'} → ${c.after ?? '(removed)'}`
-  )
-  return [`${p.object} ${word} (dry run)`, ...fields.map((f) => `  ${f}`)].join('\n')
-}
-
 /**
  * The summary section: one row per object, then a before → after table per changed object. As a
  * `plan` (dry run) it says what a real run would do; as a `result` what this run did.
