@@ -94,7 +94,7 @@ export function trustPolicyHint(p: {
   const markdown = [
     '### Could not assume the AWS role',
     '',
-    `GitHub OIDC could not assume \`${p.roleArn}\`: ${code(redact(p.errorMessage))}`,
+    `GitHub OIDC could not assume ${code(p.roleArn)}: ${code(redact(p.errorMessage))}`,
     '',
     '**Probable cause**',
     '',
