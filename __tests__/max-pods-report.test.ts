@@ -95,7 +95,7 @@ describe('maxPodsOutput', () => {
 describe('maxPodsMarkdown', () => {
   const settings = { customNetworking: true, prefixDelegation: false }
   const rows = maxPodsTable(TYPES, { cniVersion: CNI, ...settings })
-  const md = maxPodsMarkdown(rows, settings, 'prod')
+  const md = maxPodsMarkdown(rows, settings)
 
   it('shows the table with the standard and the applied figure', () => {
     expect(md).toContain(
@@ -105,11 +105,16 @@ describe('maxPodsMarkdown', () => {
     expect(md).toContain('custom networking on, prefix delegation off')
   })
 
-  it('gives the bootstrap.sh flags per type', () => {
-    expect(md).toContain(
-      "/etc/eks/bootstrap.sh prod --use-max-pods false --kubelet-extra-args '--max-pods=20'"
-    )
-    for (const r of rows) expect(md).toContain(`'--max-pods=${r.maxPods}'`)
+  it('no longer gives AL2 bootstrap.sh lines (AL2 AMIs reached end of support)', () => {
+    expect(md).not.toMatch(/bootstrap\.sh|--kubelet-extra-args|Amazon Linux 2 \(/)
+  })
+
+  it('gives the AL2023 and Bottlerocket configuration of every type', () => {
+    for (const r of rows) {
+      expect(md).toContain(`<code>${r.instanceType}</code>: max-pods ${r.maxPods}`)
+      expect(md).toContain(`      maxPods: ${r.maxPods}\n`)
+      expect(md).toContain(`max-pods = ${r.maxPods}\n`)
+    }
   })
 
   it('gives the nodeadm expression of the facts doc, and one NodeConfig per cap', () => {
@@ -125,7 +130,7 @@ describe('maxPodsMarkdown', () => {
     (customNetworking, prefixDelegation) => {
       const o = { customNetworking, prefixDelegation }
       for (const row of maxPodsTable(TYPES, { cniVersion: CNI, ...o })) {
-        const one = maxPodsMarkdown([row], o, 'prod')
+        const one = maxPodsMarkdown([row], o)
         expect(evalCel(one, row)).toEqual([row.maxPods])
       }
     }
@@ -135,14 +140,13 @@ describe('maxPodsMarkdown', () => {
     const o = { customNetworking: true, prefixDelegation: true }
     const pd = maxPodsMarkdown(
       maxPodsTable([...TYPES, info('m4.large', 2, 2, 10, 'xen')], { cniVersion: CNI, ...o }),
-      o,
-      'prod'
+      o
     )
     expect(pd).toContain('((default_enis - 1) * ((ips_per_eni - 1) * 16)) + 2')
     expect(pd).toMatch(/Prefix delegation needs Nitro: .* for m4\.large set/)
   })
 
   it('is empty without instance types', () => {
-    expect(maxPodsMarkdown([], settings, 'prod')).toBe('')
+    expect(maxPodsMarkdown([], settings)).toBe('')
   })
 })

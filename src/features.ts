@@ -5,6 +5,9 @@
  */
 import * as core from '@actions/core'
 import type { ClusterInfo } from './aws/cluster.js'
+import type { ClusterRolePolicies } from './aws/cluster-role.js'
+import type { ZoneSubnet } from './aws/network.js'
+import type { OptionalRead, PodSubnetUsage } from './aws/pod-subnets.js'
 import { awsNodeEnv, isAwsNodeDaemonSet } from './cni/aws-node.js'
 import type { EniConfigObject } from './cni/eniconfig.js'
 import type { InstanceNetworkInfo } from './cni/max-pods.js'
@@ -20,6 +23,7 @@ import type { ActionResult, EniConfigOutput } from './outputs.js'
 import { type ObjectPlan, planChanged, planChanges, planMarkdown } from './plan.js'
 import { type RecycleEntry, nodeFromObject, nodesToRecycle, recycleMarkdown } from './recycle.js'
 import { listSome, oneLine, text } from './report/markdown.js'
+import { nodeGroupFindings, nodeGroupSection } from './report/node-groups-run.js'
 import { foreignTakeovers, ownershipMarkdown, takeoverWarning } from './report/ownership.js'
 import type { ChangeRow, SummaryDetails } from './summary.js'
 
@@ -32,6 +36,10 @@ export interface RunFacts {
   manifest: { objects: KubernetesObject[]; images: string[]; cniVersion: string }
   instanceTypes: InstanceNetworkInfo[]
   eniConfigs: { objects: EniConfigObject[]; outputs: EniConfigOutput[] }
+  /** Node-group readiness reads (EC2 batch): the pod subnets, their occupants, the cluster role. */
+  zones?: readonly ZoneSubnet[]
+  podSubnetUsage?: OptionalRead<PodSubnetUsage[]>
+  clusterRole?: OptionalRead<ClusterRolePolicies>
 }
 
 /**
@@ -42,7 +50,7 @@ export interface RunFacts {
 export function checkSettings(f: RunFacts): LintFinding[] {
   const { env, initEnv } = appliedEnv(f.manifest.objects)
   const nodes = (f.live.nodes ?? []).map(nodeFromObject)
-  const findings = lintSettings({
+  const linted = lintSettings({
     env,
     initEnv,
     nodes: nodes.map((n) => ({ name: n.name, zone: n.zone, zoneId: n.zoneId ?? '' })),
@@ -58,6 +66,8 @@ export function checkSettings(f: RunFacts): LintFinding[] {
       hypervisor: t.hypervisor
     }))
   })
+  // Node-group readiness: pod-subnet capacity and security groups for pods.
+  const findings = [...linted, ...nodeGroupFindings(f)]
   for (const x of findings) core.warning(`${x.message} See ${x.link}`, { title: x.title })
   core.info(findings.length === 0 ? 'No findings' : `${findings.length} finding(s)`)
   if (findings.length > 0 && f.inputs.failOnWarnings) {
@@ -154,11 +164,14 @@ export function buildReport(
     maxPods: maxPodsOutput(rows),
     nodesToRecycle: recycle
   }
+  const nodeGroups = nodeGroupSection(f)
+  result.podSubnetCapacity = nodeGroups.output
   const sections = [
     o.plans ? planMarkdown(o.plans) : appliedMarkdown(f, o.applied),
     lintMarkdown(o.findings),
     o.ownership ? ownershipMarkdown(o.ownership, o.plans !== undefined) : '',
-    maxPodsMarkdown(rows, settings, f.inputs.clusterName),
+    nodeGroups.markdown,
+    maxPodsMarkdown(rows, settings),
     f.live.nodes
       ? recycleMarkdown(recycle, { clusterName: f.inputs.clusterName, region: f.inputs.region })
       : ''

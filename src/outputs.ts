@@ -28,6 +28,8 @@ export interface ActionResult {
   maxPods: Record<string, number>
   /** Nodes created before the change; empty when nothing changed. */
   nodesToRecycle: RecycleEntry[]
+  /** Per pod subnet: free addresses and /28 blocks against the planned nodes' need. */
+  podSubnetCapacity?: object[]
 }
 
 /** Sets every output of action.yml from the result. */
@@ -42,4 +44,5 @@ export function setOutputs(result: ActionResult): void {
   core.setOutput(Outputs.KubernetesVersion, result.kubernetesVersion)
   core.setOutput(Outputs.MaxPods, JSON.stringify(result.maxPods))
   core.setOutput(Outputs.NodesToRecycle, JSON.stringify(result.nodesToRecycle))
+  core.setOutput(Outputs.PodSubnetCapacity, JSON.stringify(result.podSubnetCapacity ?? []))
 }

@@ -151,7 +151,9 @@ describe('a real run with instance-types', () => {
         'c5.9xlarge': 250
       })
       expect(run.summary).toContain('### Max pods per node')
-      expect(run.summary).toContain("--kubelet-extra-args '--max-pods=110'")
+      // AL2023 and Bottlerocket per type (AL2's bootstrap.sh is out of support).
+      expect(run.summary).toContain('      maxPods: 250\n')
+      expect(run.summary).toContain('max-pods = 110\n')
       expect(run.summary).toContain('maxPodsExpression')
 
       const recycle = JSON.parse(run.outputs['nodes-to-recycle']) as Record<string, string>[]
