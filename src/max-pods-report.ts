@@ -5,6 +5,7 @@
  * nodeadm's own default ignores custom networking.
  */
 import { maxPods, type InstanceNetworkInfo } from './cni/max-pods.js'
+import { code } from './report/markdown.js'
 import { nodeConfigMarkdown } from './report/node-config.js'
 
 /** One instance type's figures. */
@@ -74,7 +75,7 @@ export function maxPodsMarkdown(rows: MaxPodsRow[], o: MaxPodsSettings): string 
     '|---|--:|--:|--:|:-:|--:|--:|',
     ...rows.map(
       (r) =>
-        `| \`${r.instanceType}\` | ${r.vcpus} | ${r.enis} | ${r.ipsPerEni} | ${r.nitro ? 'yes' : 'no'} | ` +
+        `| ${code(r.instanceType)} | ${r.vcpus} | ${r.enis} | ${r.ipsPerEni} | ${r.nitro ? 'yes' : 'no'} | ` +
         `${r.standard} | **${r.maxPods}** |`
     ),
     '',

@@ -33,7 +33,7 @@ import { retry } from './retry.js'
 export { createAwsClients } from './aws/clients.js'
 export { anyChange } from './kube/apply.js'
 export * from './steps-apply.js'
-export { buildReport, checkSettings, dryRunPlan } from './features.js'
+export { buildReport, checkOwnership, checkSettings, dryRunPlan } from './features.js'
 
 /** Credentials in memory (masked), and a way to name the caller when the cluster refuses us. */
 export interface Identity {

@@ -7,6 +7,7 @@ import { Inputs } from '../constants.js'
 import { InputError } from '../inputs-parse.js'
 import type { LintFinding } from '../lint.js'
 import type { CapacityRow, ExpectedNodes } from './capacity.js'
+import { code, text } from './markdown.js'
 
 const PREFIX_DOC = 'https://docs.aws.amazon.com/eks/latest/userguide/cni-increase-ip-addresses.html'
 const RESERVATION_DOC =
@@ -116,7 +117,7 @@ export function capacityMarkdown(rows: readonly CapacityRow[], region: string): 
           : `${r.needed.ips} IPs`
         : '?'
       return (
-        `| \`${r.subnetId}\` | ${r.zone} | ${r.freeIps} | ${r.freeBlocks} | ${r.nodes} | ${needed} | ` +
+        `| ${code(r.subnetId)} | ${text(r.zone)} | ${r.freeIps} | ${r.freeBlocks} | ${r.nodes} | ${needed} | ` +
         `${VERDICT_TEXT[r.verdict]} |`
       )
     })

@@ -21,6 +21,7 @@
  * launch template names the AMI.
  */
 import type { MaxPodsRow } from '../max-pods-report.js'
+import { htmlCode } from './markdown.js'
 
 /** The MIME boundary of the AL2023 user data. */
 const BOUNDARY = 'BOUNDARY'
@@ -96,7 +97,7 @@ export function nodeConfigMarkdown(rows: readonly MaxPodsRow[]): string {
   ]
   for (const c of nodeConfigs(rows)) {
     lines.push(
-      `<details><summary><code>${c.instanceType}</code>: max-pods ${c.maxPods}</summary>`,
+      `<details><summary>${htmlCode(c.instanceType)}: max-pods ${c.maxPods}</summary>`,
       '',
       'AL2023 `NodeConfig`:',
       '',
