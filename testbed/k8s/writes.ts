@@ -38,6 +38,7 @@ import {
 import { notFound, type ResourcePath } from './resources.js'
 import type { Store } from './store.js'
 import { isMap, KubeError, rfc3339, type KubeObject } from './types.js'
+import { validateObject } from './validation.js'
 
 export interface WriteRequest extends ResourcePath {
   query: URLSearchParams
@@ -72,6 +73,7 @@ export class Writer {
   ): CommitResult {
     const requested = next.metadata.managedFields
     const prepared = prepareWrite(t, next)
+    if (t.subresource !== 'status') validateObject(t.type, prepared)
     const stored = this.ctx.store.ownership(t.type, t.namespace, t.name)
     const ownership =
       owned ??
