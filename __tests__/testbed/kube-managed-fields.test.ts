@@ -5,6 +5,7 @@
 import { fixturePath } from '../../testbed/fixtures.js'
 import { startApiBed, type ApiBed } from '../../testbed/k8s/harness.js'
 import type { KubeEmulatorOptions } from '../../testbed/k8s/emulator.js'
+import { managerOf } from '../../testbed/k8s/write-checks.js'
 import { generateTls, type TlsMaterial } from '../../testbed/tls.js'
 
 type Obj = Record<string, unknown>
@@ -273,5 +274,18 @@ describe('managedFields on writes', () => {
       operation: 'Update',
       fieldsV1: { 'f:status': { 'f:numberMisscheduled': {} } }
     })
+  })
+})
+
+describe('the manager of a non-apply write', () => {
+  const of = (userAgent: string, fieldManager?: string): string =>
+    managerOf({ query: new URLSearchParams(fieldManager ? { fieldManager } : {}), userAgent })
+  it('is fieldManager, or the User-Agent up to its first slash, printable and at most 128 bytes', () => {
+    expect(of('kubectl/v1.31.0 (linux/amd64) kubernetes/abc', 'kubectl-set')).toBe('kubectl-set')
+    expect(of('kubectl/v1.31.0 (linux/amd64) kubernetes/abc')).toBe('kubectl')
+    expect(of('Helm/3.16.2')).toBe('Helm')
+    expect(of('a\u0007b c/1')).toBe('ab c')
+    expect(of('x'.repeat(200))).toBe('x'.repeat(128))
+    expect(of('')).toBe('')
   })
 })

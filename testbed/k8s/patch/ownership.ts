@@ -179,8 +179,9 @@ export function toManagedFields(ownership: Ownership): unknown[] {
       })
       owned.add(node)
     }
+    // An empty manager (no fieldManager and no User-Agent) is omitted, as the apiserver does.
     const out: JsonObject = {
-      manager,
+      ...(manager ? { manager } : {}),
       operation: entry.operation,
       apiVersion: entry.apiVersion,
       time: entry.time,
@@ -204,14 +205,15 @@ function sortTree(tree: JsonObject, owned: Set<JsonObject>): JsonObject {
 /**
  * Reads `metadata.managedFields` back into ownership, for writes that set it directly (kubectl's
  * CSA→SSA migration sends a JSON patch replacing `/metadata/managedFields`). Entries without a
- * manager or with a malformed FieldsV1 tree are skipped; `i:` (list index) members are not
+ * FieldsV1 tree are skipped, malformed members inside one are ignored; `i:` (list index) members are not
  * modelled.
  */
 export function fromManagedFields(managedFields: unknown): Ownership {
   const out: Ownership = {}
   if (!Array.isArray(managedFields)) return out
   for (const raw of managedFields) {
-    if (!isObject(raw) || typeof raw.manager !== 'string' || !isObject(raw.fieldsV1)) continue
+    if (!isObject(raw) || !isObject(raw.fieldsV1)) continue
+    const manager = typeof raw.manager === 'string' ? raw.manager : ''
     const paths: string[] = []
     const walk = (node: JsonObject, segs: Segment[]): void => {
       const children = Object.keys(node).filter((k) => k !== '.')
@@ -242,9 +244,9 @@ export function fromManagedFields(managedFields: unknown): Ownership {
       apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '',
       paths: sorted(paths),
       time: typeof raw.time === 'string' ? raw.time : '',
-      ...(subresource ? { manager: raw.manager, subresource } : {})
+      ...(subresource ? { manager, subresource } : {})
     }
-    const key = entryKey(raw.manager, subresource)
+    const key = entryKey(manager, subresource)
     // One manager may have both an Apply and an Update entry; ownership keys by manager, so the
     // sets are united and the Apply entry (which drives field removal) wins.
     const seen = out[key]
