@@ -248,6 +248,34 @@ describe('managedFields on writes', () => {
     }
   })
 
+  it('shows in a dry run the managedFields the write would leave, storing nothing', async () => {
+    const bed = await start()
+    const before = await getDs(bed)
+    const r = await bed.call('PATCH', `${DS}?fieldManager=gha&force=true&dryRun=All`, {
+      body: {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'aws-node', namespace: 'kube-system' },
+        spec: {
+          template: {
+            spec: {
+              containers: [{ name: 'aws-node', env: [{ name: 'WARM_ENI_TARGET', value: '3' }] }]
+            }
+          }
+        }
+      },
+      contentType: 'application/apply-patch+yaml'
+    })
+    expect(r.status).toBe(200)
+    expect(byManager(r.json, 'gha')).toMatchObject({ operation: 'Apply' })
+    const helm = byManager(r.json, 'helm') as Entry
+    expect(at(helm.fieldsV1, [...ENV_PATH, 'k:{"name":"WARM_ENI_TARGET"}'])).toEqual({
+      '.': {},
+      'f:name': {}
+    })
+    expect(await getDs(bed)).toEqual(before)
+  })
+
   it('rejects managedFields in an apply and records status writes with their subresource', async () => {
     const bed = await start()
     const ds = await getDs(bed)
