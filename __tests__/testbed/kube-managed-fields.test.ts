@@ -225,7 +225,7 @@ describe('managedFields on writes', () => {
         apiVersion: 'apps/v1',
         time: '2026-01-01T00:00:00Z',
         fieldsType: 'FieldsV1',
-        fieldsV1: { 'f:spec': { 'f:revisionHistoryLimit': {} } }
+        fieldsV1: { 'f:spec': { 'f:minReadySeconds': {}, 'f:revisionHistoryLimit': {} } }
       }
     ]
     const set = await bed.call('PATCH', DS, {

@@ -78,7 +78,7 @@ function alwaysPresent(segs: Segment[]): boolean {
 /**
  * Records a non-apply write (POST, PUT, JSON/merge/strategic patch): `manager` takes every leaf it
  * added or changed and every map or list it created (operation `Update`), other managers lose
- * those leaves, and paths that vanished are dropped from everyone. Paths for which `keep` is true
+ * those leaves, and paths the write removed are dropped from everyone. Paths for which `keep` is true
  * are outside the write (status during a main-resource write) and stay as they are. Entries whose
  * set did not change are passed through untouched, so a no-op write yields a deep-equal result.
  */
@@ -104,15 +104,18 @@ export function recordUpdate(args: {
       if (!old || !old.leaf || !deepEqual(old.value, node.value)) changed.add(path)
     } else if (!old && !(builtin && alwaysPresent(node.segs))) changed.add(path)
   }
+  // Like structured-merge-diff, only what this write removed leaves the sets; a path that was
+  // not in the object before (managedFields sent with the write may name one) stays.
+  const removed = (p: string): boolean => !keep(p) && before.has(p) && !after.has(p)
   const key = entryKey(manager, subresource)
   const out: Ownership = {}
   for (const [name, entry] of Object.entries(ownership)) {
     if (name === key) continue
-    const paths = entry.paths.filter((p) => keep(p) || (after.has(p) && !changed.has(p)))
+    const paths = entry.paths.filter((p) => keep(p) || (!removed(p) && !changed.has(p)))
     if (paths.length > 0) out[name] = { ...entry, paths }
   }
   const old = ownership[key]
-  const kept = old ? old.paths.filter((p) => keep(p) || after.has(p)) : []
+  const kept = old ? old.paths.filter((p) => !removed(p)) : []
   if (changed.size > 0) {
     out[key] = {
       operation: 'Update',

@@ -236,11 +236,14 @@ export function serverSideApply(args: {
   const object = dropped.length > 0 ? removeLeaves(merged, dropped) : merged
   const finalLeaves = dropped.length > 0 ? collectLeaves(object) : mergedLeaves
   const finalNodes = collectNodes(object)
+  const liveNodes = collectNodes(base)
+  // Only what the apply removed leaves the other sets (structured-merge-diff's Removed).
+  const removed = (p: string): boolean => liveNodes.has(p) && !finalNodes.has(p)
 
   const out: Ownership = {}
   for (const [name, paths] of others) {
     const entry = ownership[name]
-    const kept = paths.filter((p) => finalNodes.has(p))
+    const kept = paths.filter((p) => !removed(p))
     if (kept.length === 0) continue
     out[name] = { ...entry, paths: kept }
   }
