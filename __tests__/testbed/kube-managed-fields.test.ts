@@ -248,6 +248,41 @@ describe('managedFields on writes', () => {
     }
   })
 
+  it('keeps an Apply and an Update entry of one manager apart, and they conflict', async () => {
+    const bed = await start({ preinstallManifest: null })
+    const cm = '/api/v1/namespaces/default/configmaps'
+    const config = (v: string): unknown => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'default' },
+      data: { k: v, a: 'x' }
+    })
+    const apply = (v: string, force = false) =>
+      bed.call('PATCH', `${cm}/c?fieldManager=tool${force ? '&force=true' : ''}`, {
+        body: config(v),
+        contentType: 'application/apply-patch+yaml'
+      })
+    expect((await apply('1')).status).toBe(201)
+    const updated = await bed.call('PATCH', `${cm}/c?fieldManager=tool`, {
+      body: { data: { k: '2', extra: 'x' } },
+      contentType: 'application/merge-patch+json'
+    })
+    expect(entries(updated.json).map((e) => [e.manager, e.operation, e.fieldsV1])).toEqual([
+      ['tool', 'Apply', { 'f:data': { 'f:a': {} } }],
+      ['tool', 'Update', { 'f:data': { 'f:extra': {}, 'f:k': {} } }]
+    ])
+    const conflict = await apply('3')
+    expect(conflict.status).toBe(409)
+    expect(conflict.json.message).toBe(
+      'Apply failed with 1 conflict: conflict with "tool" using v1: .data.k'
+    )
+    const forced = await apply('3', true)
+    expect(entries(forced.json).map((e) => [e.operation, e.fieldsV1])).toEqual([
+      ['Apply', { 'f:data': { 'f:a': {}, 'f:k': {} } }],
+      ['Update', { 'f:data': { 'f:extra': {} } }]
+    ])
+  })
+
   it('shows in a dry run the managedFields the write would leave, storing nothing', async () => {
     const bed = await start()
     const before = await getDs(bed)

@@ -18,8 +18,9 @@ export interface OwnershipEntry {
 }
 
 /**
- * Field ownership per object: entry key → entry. The key is the manager's name, or
- * `<manager>/<subresource>` for subresource writes, which the apiserver keeps as separate entries.
+ * Field ownership per object: entry key → entry, one entry per manager, operation and
+ * subresource as the apiserver keeps them. The key is the manager's name, `<manager>/<subresource>`
+ * for subresource writes, and `… (Apply)` / `… (Update)` for a manager's second operation.
  */
 export type Ownership = Record<string, OwnershipEntry>
 
@@ -28,6 +29,40 @@ const sorted = (paths: Iterable<string>): string[] => [...new Set(paths)].sort()
 /** The key of a manager's entry in {@link Ownership}. */
 export function entryKey(manager: string, subresource?: string): string {
   return subresource ? `${manager}/${subresource}` : manager
+}
+
+/**
+ * The key of `manager`'s entry for one operation (and subresource): the apiserver keeps an Apply
+ * and an Update entry of one manager apart. A new entry gets the manager's name as key when free.
+ */
+export function findEntry(
+  ownership: Ownership,
+  manager: string,
+  operation: OwnershipEntry['operation'],
+  subresource?: string
+): string {
+  for (const [key, entry] of Object.entries(ownership)) {
+    if (
+      managerName(key, entry) === manager &&
+      entry.operation === operation &&
+      (entry.subresource ?? '') === (subresource ?? '')
+    )
+      return key
+  }
+  const base = entryKey(manager, subresource)
+  return base in ownership ? `${base} (${operation})` : base
+}
+
+/** What an entry stored under `key` must say about its manager beyond the key. */
+export function identity(
+  key: string,
+  manager: string,
+  subresource?: string
+): Pick<OwnershipEntry, 'manager' | 'subresource'> {
+  return {
+    ...(key !== manager ? { manager } : {}),
+    ...(subresource ? { subresource } : {})
+  }
 }
 
 /** The manager an entry belongs to. */
@@ -107,7 +142,7 @@ export function recordUpdate(args: {
   // Like structured-merge-diff, only what this write removed leaves the sets; a path that was
   // not in the object before (managedFields sent with the write may name one) stays.
   const removed = (p: string): boolean => !keep(p) && before.has(p) && !after.has(p)
-  const key = entryKey(manager, subresource)
+  const key = findEntry(ownership, manager, 'Update', subresource)
   const out: Ownership = {}
   for (const [name, entry] of Object.entries(ownership)) {
     if (name === key) continue
@@ -122,7 +157,7 @@ export function recordUpdate(args: {
       apiVersion,
       paths: sorted([...kept, ...changed]),
       time: now,
-      ...(subresource ? { manager, subresource } : {})
+      ...identity(key, manager, subresource)
     }
   } else if (old && kept.length > 0) {
     // Nothing written: the entry (and its time) stays as it was.
@@ -242,22 +277,17 @@ export function fromManagedFields(managedFields: unknown): Ownership {
     walk(raw.fieldsV1, [])
     const subresource =
       typeof raw.subresource === 'string' && raw.subresource ? raw.subresource : ''
-    const entry: OwnershipEntry = {
-      operation: raw.operation === 'Apply' ? 'Apply' : 'Update',
-      apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '',
-      paths: sorted(paths),
-      time: typeof raw.time === 'string' ? raw.time : '',
-      ...(subresource ? { manager, subresource } : {})
-    }
-    const key = entryKey(manager, subresource)
-    // One manager may have both an Apply and an Update entry; ownership keys by manager, so the
-    // sets are united and the Apply entry (which drives field removal) wins.
+    const operation = raw.operation === 'Apply' ? 'Apply' : 'Update'
+    const key = findEntry(out, manager, operation, subresource)
     const seen = out[key]
-    if (seen) {
-      const main = seen.operation === 'Apply' ? seen : entry
-      entry.paths = sorted([...seen.paths, ...entry.paths])
-      out[key] = { ...main, paths: entry.paths }
-    } else out[key] = entry
+    out[key] = {
+      operation,
+      apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '',
+      // Two entries with one identity (only in a hand-written list) are united.
+      paths: sorted([...(seen?.paths ?? []), ...paths]),
+      time: typeof raw.time === 'string' ? raw.time : '',
+      ...identity(key, manager, subresource)
+    }
   }
   return out
 }

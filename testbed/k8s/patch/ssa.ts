@@ -14,7 +14,7 @@ import {
   type Segment
 } from './fieldpath.js'
 import { conflictError, type Conflict } from './conflict.js'
-import { reorderLike, type Ownership } from './ownership.js'
+import { findEntry, identity, reorderLike, type Ownership } from './ownership.js'
 import { PatchError, clone, deepEqual, isObject, type JsonObject } from './util.js'
 
 /** The merged object and the ownership after an apply. */
@@ -201,9 +201,11 @@ export function serverSideApply(args: {
   const liveLeaves = collectLeaves(base)
   const mergedLeaves = collectLeaves(merged)
 
+  // The applier's own Apply entry; its Update entries, if any, are other managers here.
+  const key = findEntry(ownership, manager, 'Apply')
   const conflicts: Conflict[] = []
   for (const [name, entry] of Object.entries(ownership)) {
-    if (name === manager) continue
+    if (name === key) continue
     for (const path of entry.paths) {
       const before = liveLeaves.get(path)
       const after = mergedLeaves.get(path)
@@ -218,7 +220,7 @@ export function serverSideApply(args: {
   const lost = new Set(conflicts.map((c) => `${c.manager}\n${c.path}`))
   const others = new Map<string, string[]>()
   for (const [name, entry] of Object.entries(ownership)) {
-    if (name === manager) continue
+    if (name === key) continue
     others.set(
       name,
       entry.paths.filter((p) => !lost.has(`${name}\n${p}`))
@@ -226,7 +228,7 @@ export function serverSideApply(args: {
   }
   const ownedByOthers = new Set([...others.values()].flat())
 
-  const previous = ownership[manager]
+  const previous = ownership[key]
   const previouslyApplied = previous?.operation === 'Apply' ? previous.paths : []
   const dropped = previouslyApplied
     .filter((p) => !configLeaves.has(p) && !ownedByOthers.has(p))
@@ -255,9 +257,9 @@ export function serverSideApply(args: {
     deepEqual(object, base)
   // An apply that ends up owning nothing leaves no entry, like the apiserver's empty-set pruning.
   if (paths.length > 0) {
-    out[manager] = unchanged
+    out[key] = unchanged
       ? { ...previous, paths: [...previous.paths] }
-      : { operation: 'Apply', apiVersion, paths, time: now }
+      : { operation: 'Apply', apiVersion, paths, time: now, ...identity(key, manager) }
   }
   return { object, ownership: reorderLike(out, ownership) }
 }
