@@ -337,6 +337,34 @@ describe('managedFields on writes', () => {
       operation: 'Update',
       fieldsV1: { 'f:status': { 'f:numberMisscheduled': {} } }
     })
+
+    // Server-side apply through /status applies status only, as its own entry.
+    const statusApply = (force: boolean) =>
+      bed.call('PATCH', `${DS}/status?fieldManager=gha${force ? '&force=true' : ''}`, {
+        body: {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'aws-node', namespace: 'kube-system', labels: { ignored: 'yes' } },
+          spec: { minReadySeconds: 99 },
+          status: { numberMisscheduled: 2 }
+        },
+        contentType: 'application/apply-patch+yaml'
+      })
+    const conflict = await statusApply(false)
+    expect(conflict.status).toBe(409)
+    expect(conflict.json.message).toBe(
+      'Apply failed with 1 conflict: conflict with "tester" with subresource "status" using apps/v1: .status.numberMisscheduled'
+    )
+    const applied = await statusApply(true)
+    expect(applied.status).toBe(200)
+    expect(byManager(applied.json, 'gha', 'status')).toMatchObject({
+      operation: 'Apply',
+      fieldsV1: { 'f:status': { 'f:numberMisscheduled': {} } }
+    })
+    expect(byManager(applied.json, 'tester', 'status')).toBeUndefined()
+    expect((applied.json.status as Obj).numberMisscheduled).toBe(2)
+    expect((applied.json.spec as Obj).minReadySeconds).toBeUndefined()
+    expect((applied.json.metadata as Obj).labels).not.toHaveProperty('ignored')
   })
 })
 

@@ -228,7 +228,8 @@ export class Writer {
         force: req.query.get('force') === 'true',
         ownership: this.ctx.store.ownership(req.type, req.namespace, req.name),
         apiVersion,
-        now: rfc3339()
+        now: rfc3339(),
+        subresource: req.subresource
       })
     } catch (e) {
       fromPatchError(e, req.type, req.name)

@@ -73,10 +73,24 @@ function checkDuplicates(config: JsonObject): void {
   walk(config, [], [])
 }
 
-/** The part of the configuration that apply acts on: no status, no server-owned metadata. */
-function normalizeConfig(config: JsonObject): JsonObject {
+/**
+ * The part of the configuration that apply acts on: no server-owned metadata, and no status, or
+ * through the status subresource only status.
+ */
+function normalizeConfig(config: JsonObject, subresource?: string): JsonObject {
   const out = dropNulls(config) as JsonObject
   checkDuplicates(out)
+  if (subresource === 'status') {
+    for (const k of Object.keys(out))
+      if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) delete out[k]
+    if (isObject(out.metadata)) {
+      const meta: JsonObject = {}
+      for (const k of ['name', 'namespace'])
+        if (out.metadata[k] !== undefined) meta[k] = out.metadata[k]
+      out.metadata = meta
+    }
+    return out
+  }
   delete out.status
   if (isObject(out.metadata)) {
     const meta: JsonObject = {}
@@ -192,9 +206,11 @@ export function serverSideApply(args: {
   ownership: Ownership
   apiVersion: string
   now: string
+  /** 'status' for an apply through the status subresource: it applies status only. */
+  subresource?: string
 }): ApplyResult {
-  const { live, manager, force, ownership, apiVersion, now } = args
-  const config = normalizeConfig(args.config)
+  const { live, manager, force, ownership, apiVersion, now, subresource } = args
+  const config = normalizeConfig(args.config, subresource)
   const base: JsonObject = live ? clone(live) : {}
   const merged = mergeApplied(base, config, []) as JsonObject
   const configLeaves = collectLeaves(config)
@@ -202,7 +218,7 @@ export function serverSideApply(args: {
   const mergedLeaves = collectLeaves(merged)
 
   // The applier's own Apply entry; its Update entries, if any, are other managers here.
-  const key = findEntry(ownership, manager, 'Apply')
+  const key = findEntry(ownership, manager, 'Apply', subresource)
   const conflicts: Conflict[] = []
   for (const [name, entry] of Object.entries(ownership)) {
     if (name === key) continue
@@ -259,7 +275,7 @@ export function serverSideApply(args: {
   if (paths.length > 0) {
     out[key] = unchanged
       ? { ...previous, paths: [...previous.paths] }
-      : { operation: 'Apply', apiVersion, paths, time: now, ...identity(key, manager) }
+      : { operation: 'Apply', apiVersion, paths, time: now, ...identity(key, manager, subresource) }
   }
   return { object, ownership: reorderLike(out, ownership) }
 }
