@@ -123,6 +123,40 @@ describeKubectl('managedFields judged by real kubectl', () => {
   )
 
   it.each(VERSIONS)(
+    'kubectl %s replace sends managedFields back unchanged: they are kept, the edit recorded',
+    async (v) => {
+      const bed = await startBed(v, { preinstallManifest: fixturePath('aws-k8s-cni-v1.19.6.yaml') })
+      const get = [
+        'get',
+        'ds',
+        'aws-node',
+        '-n',
+        'kube-system',
+        '-o',
+        'json',
+        '--show-managed-fields'
+      ]
+      const dumped = await bed.k.run(get)
+      expect(dumped.code).toBe(0)
+      const ds = JSON.parse(dumped.stdout) as { metadata: { labels: Obj; managedFields: Entry[] } }
+      ds.metadata.labels.team = 'net'
+      const file = join(scratch, `replace-${v}.json`)
+      writeFileSync(file, JSON.stringify(ds))
+      expect(await bed.k.run(['replace', '-f', file])).toMatchObject({ code: 0 })
+      const after = JSON.parse((await bed.k.run(get)).stdout) as {
+        metadata: { managedFields: Entry[] }
+      }
+      const replace = after.metadata.managedFields.find((e) => e.manager === 'kubectl-replace')
+      expect(replace).toMatchObject({
+        operation: 'Update',
+        fieldsV1: { 'f:metadata': { 'f:labels': { 'f:team': {} } } }
+      })
+      const helm = (entries: Entry[]) => entries.find((e) => e.manager === 'helm')?.fieldsV1
+      expect(helm(after.metadata.managedFields)).toEqual(helm(ds.metadata.managedFields))
+    }
+  )
+
+  it.each(VERSIONS)(
     'kubectl %s: apply --server-side, set env, then --force-conflicts moves ownership back',
     async (v) => {
       const bed = await startBed(v, { preinstallManifest: null })
