@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { KUBECONFIG_DIR_PREFIX } from './cleanup.js'
 import { errorMessage } from './errors.js'
 import { type ActionInputs, getInputs } from './inputs.js'
+import { assertSupportedRunner } from './kubectl/platform.js'
 import { setOutputs } from './outputs.js'
 import { saveKubeconfigDir, saveKubeconfigExported } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
@@ -22,6 +23,8 @@ export async function run(): Promise<void> {
   let kubeconfigDir: string | undefined
   let keepKubeconfig = false
   try {
+    // Before any input is read or request made: Windows cannot keep the kubeconfig private.
+    assertSupportedRunner()
     const inputs = await core.group('Inputs', async () => logInputs(getInputs()))
     silenceNodeFetchDeprecations()
     const steps = await import('./steps.js')
@@ -40,7 +43,7 @@ export async function run(): Promise<void> {
     // EC2, the cluster reads and the kubectl download do not depend on each other.
     const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster))
     const liveP = background(steps.readClusterState(kube))
-    const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version))
+    const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version, deadline))
     const network = await core.group('Subnets and security groups', async () =>
       steps.logNetwork(await networkP)
     )
