@@ -90,6 +90,11 @@ describe('managedFields of the seeded cluster', () => {
       'f:observedGeneration': {}
     })
     expect(entries(ds)).toHaveLength(2)
+    // The cluster was installed before its nodes joined, both well before the test started.
+    const created = (o: Obj): number => Date.parse(String((o.metadata as Obj).creationTimestamp))
+    expect(helm.time).toBe((ds.metadata as Obj).creationTimestamp)
+    expect(kcm.time).toBe(helm.time)
+    expect(created(ds)).toBeLessThan(Date.now() - 60 * 60 * 1000)
 
     const crd = await bed.call(
       'GET',
@@ -103,8 +108,10 @@ describe('managedFields of the seeded cluster', () => {
 
     const nodes = await bed.call('GET', '/api/v1/nodes')
     for (const node of (nodes.json.items as Obj[]) ?? []) {
-      expect(byManager(node, 'kubelet')).toBeDefined()
+      expect(byManager(node, 'kubelet')?.time).toBe((node.metadata as Obj).creationTimestamp)
       expect(byManager(node, 'kubelet', 'status')).toBeDefined()
+      expect(created(node)).toBeGreaterThan(created(ds))
+      expect(created(node)).toBeLessThan(Date.now() - 30 * 60 * 1000)
     }
     const ns = await bed.call('GET', '/api/v1/namespaces/kube-system')
     expect(entries(ns.json)).toEqual([
@@ -142,7 +149,6 @@ describe('managedFields on writes', () => {
   it('moves a field changed by an Update to its manager and keeps the other entries’ times', async () => {
     const bed = await start()
     const before = byManager(await getDs(bed), 'helm') as Entry
-    await new Promise((r) => setTimeout(r, 1100))
     const r = await bed.call('PATCH', `${DS}?fieldManager=kubectl-set`, {
       body: {
         spec: {

@@ -12,6 +12,7 @@ import { Controllers, type RolloutMode } from './controllers.js'
 import { KindRegistry, splitApiVersion, typesFromCrd, type ResourceType } from './kinds.js'
 import { createHandler, type AuthResult } from './server.js'
 import {
+  backdateSeed,
   DEFAULT_ZONES,
   seedManifest,
   seedNamespaces,
@@ -111,6 +112,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
       dsType: types.ds
     })
   }
+  backdateSeed(store, registry.all(), Date.now())
   controllers.start()
 
   let latency = options.latencyMs ?? 0
