@@ -1,6 +1,7 @@
 /**
- * Field ownership for non-apply writes, and its rendering as `metadata.managedFields`. A later
- * server-side apply needs these `Update` entries to conflict the way the real apiserver does.
+ * Field ownership per object: Update entries recorded for non-apply writes (a later server-side
+ * apply conflicts with them the way the real apiserver does), entry identities (manager,
+ * operation, subresource), and the rendering to and from `metadata.managedFields` (FieldsV1).
  */
 import { collectNodes, formatPath, parsePath, type Segment } from './fieldpath.js'
 import { deepEqual, isObject, type JsonObject } from './util.js'
@@ -11,7 +12,7 @@ export interface OwnershipEntry {
   apiVersion: string
   paths: string[]
   time: string
-  /** The manager's name when the entry's key is not just the name (subresource entries). */
+  /** The manager's name when the key is not just the name (subresource or second operation). */
   manager?: string
   /** 'status' for an entry written through the /status subresource. */
   subresource?: string
