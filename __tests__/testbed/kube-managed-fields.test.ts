@@ -289,6 +289,50 @@ describe('managedFields on writes', () => {
     ])
   })
 
+  it('lets kubectl’s first server-side apply take over what its client-side apply set', async () => {
+    const bed = await start({ preinstallManifest: null })
+    const cm = '/api/v1/namespaces/default/configmaps'
+    const lastApplied = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'default' },
+      data: { k: '1', j: '1' }
+    })
+    const created = await bed.call('POST', `${cm}?fieldManager=kubectl-client-side-apply`, {
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'c',
+          annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied }
+        },
+        data: { k: '1', j: '1' }
+      }
+    })
+    expect(created.status).toBe(201)
+    // Someone else changes j afterwards: that field is no longer what kubectl last applied.
+    await bed.call('PATCH', `${cm}/c?fieldManager=other`, {
+      body: { data: { j: '5' } },
+      contentType: 'application/merge-patch+json'
+    })
+    const ssa = (manager: string, data: Obj) =>
+      bed.call('PATCH', `${cm}/c?fieldManager=${manager}`, {
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data },
+        contentType: 'application/apply-patch+yaml'
+      })
+    // Another manager gets the conflict; so does kubectl on the field changed since.
+    expect((await ssa('gha', { k: '2' })).status).toBe(409)
+    const changedSince = await ssa('kubectl', { k: '2', j: '2' })
+    expect(changedSince.status).toBe(409)
+    expect(changedSince.json.message).toBe(
+      'Apply failed with 1 conflict: conflict with "other" using v1: .data.j'
+    )
+    const upgraded = await ssa('kubectl', { k: '2' })
+    expect(upgraded.status).toBe(200)
+    expect((upgraded.json.data as Obj).k).toBe('2')
+    expect(at(byManager(upgraded.json, 'kubectl')?.fieldsV1, ['f:data'])).toEqual({ 'f:k': {} })
+  })
+
   it('shows in a dry run the managedFields the write would leave, storing nothing', async () => {
     const bed = await start()
     const before = await getDs(bed)
