@@ -5,6 +5,7 @@ import {
   type ClusterKindFacts,
   type ModeRequest,
   IPV6_QUOTE,
+  clusterKindFacts,
   decideMode
 } from '../../src/addon/cluster-kind.js'
 
@@ -180,5 +181,27 @@ describe('decideMode', () => {
     const message = refusal(decideMode(cluster({ ipFamily: 'ipv6' }), addon, eksNode, request()))
     expect(message).toContain(`"${IPV6_QUOTE}"`)
     expect(message).toContain('https://github.com/aws/amazon-vpc-cni-k8s/')
+  })
+})
+
+describe('clusterKindFacts', () => {
+  it('reads status, computeConfig.enabled and kubernetesNetworkConfig.ipFamily', () => {
+    expect(
+      clusterKindFacts(
+        {
+          name: 'demo',
+          status: 'CREATING',
+          computeConfig: { enabled: true },
+          kubernetesNetworkConfig: { ipFamily: 'ipv6' }
+        },
+        'demo'
+      )
+    ).toEqual({ name: 'demo', status: 'CREATING', autoMode: true, ipFamily: 'ipv6' })
+    expect(clusterKindFacts({}, 'demo')).toEqual({
+      name: 'demo',
+      status: 'UNKNOWN',
+      autoMode: false,
+      ipFamily: 'ipv4'
+    })
   })
 })

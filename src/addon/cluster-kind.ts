@@ -4,6 +4,7 @@
  * add-on (CREATE_ADDON), or not at all (a refusal that says why and what works instead). Pure: it
  * reads facts the caller gathered (DescribeCluster, DescribeAddon, the live aws-node).
  */
+import type { Cluster } from '@aws-sdk/client-eks'
 import { dump } from 'js-yaml'
 import {
   ADDON_SETTLING,
@@ -22,6 +23,16 @@ export interface ClusterKindFacts {
   autoMode: boolean
   /** kubernetesNetworkConfig.ipFamily: 'ipv4' or 'ipv6'. */
   ipFamily: string
+}
+
+/** The cluster-kind facts of a DescribeCluster answer. */
+export function clusterKindFacts(cluster: Cluster, name: string): ClusterKindFacts {
+  return {
+    name: cluster.name ?? name,
+    status: cluster.status ?? 'UNKNOWN',
+    autoMode: cluster.computeConfig?.enabled === true,
+    ipFamily: cluster.kubernetesNetworkConfig?.ipFamily ?? 'ipv4'
+  }
 }
 
 /** What DescribeAddon(vpc-cni) says: absent means ResourceNotFoundException. */
