@@ -2,15 +2,17 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net'
 import { EKSClient } from '@aws-sdk/client-eks'
 import {
-  AddonUpdateError,
   createVpcCniAddon,
   describeAddonSchema,
   describeVpcCniAddon,
   listAddonVersions,
-  updateVpcCniAddon,
+  updateVpcCniAddon
+} from '../../src/aws/addon.js'
+import {
+  AddonUpdateError,
   waitForAddonActive,
   waitForAddonUpdate
-} from '../../src/aws/addon.js'
+} from '../../src/aws/addon-wait.js'
 import type { Clock } from '../../src/addon/wait.js'
 
 /**

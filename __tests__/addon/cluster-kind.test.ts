@@ -5,6 +5,7 @@ import {
   type ClusterKindFacts,
   type ModeRequest,
   IPV6_QUOTE,
+  awsNodeFacts,
   clusterKindFacts,
   decideMode
 } from '../../src/addon/cluster-kind.js'
@@ -203,5 +204,24 @@ describe('clusterKindFacts', () => {
       autoMode: false,
       ipFamily: 'ipv4'
     })
+  })
+})
+
+describe('awsNodeFacts', () => {
+  it('sees whether manager eks owns fields of aws-node', () => {
+    const ds = (managers: string[]) => ({
+      metadata: {
+        managedFields: managers.map((manager) => ({ manager, operation: 'Apply', fieldsV1: {} }))
+      }
+    })
+    expect(awsNodeFacts(ds(['eks', 'kubectl-client-side-apply']))).toEqual({
+      exists: true,
+      eksOwnsFields: true
+    })
+    expect(awsNodeFacts(ds(['kubectl-client-side-apply', 'eks-cni-custom-networking']))).toEqual({
+      exists: true,
+      eksOwnsFields: false
+    })
+    expect(awsNodeFacts(undefined)).toEqual({ exists: false, eksOwnsFields: false })
   })
 })

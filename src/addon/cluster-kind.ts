@@ -45,6 +45,18 @@ export interface AwsNodeFacts {
   eksOwnsFields: boolean
 }
 
+/** The facts of the live aws-node DaemonSet (undefined when it does not exist). */
+export function awsNodeFacts(
+  daemonSet: { metadata?: { managedFields?: { manager?: string }[] } } | undefined
+): AwsNodeFacts {
+  return {
+    exists: daemonSet !== undefined,
+    eksOwnsFields: (daemonSet?.metadata?.managedFields ?? []).some(
+      (f) => f.manager === EKS_FIELD_MANAGER
+    )
+  }
+}
+
 /** The inputs that steer the decision. */
 export interface ModeRequest {
   mode: ModeInput
