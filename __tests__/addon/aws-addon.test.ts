@@ -14,6 +14,8 @@ import {
   waitForAddonUpdate
 } from '../../src/aws/addon-wait.js'
 import type { Clock } from '../../src/addon/wait.js'
+import { applyAddonPlan, failedOutcome } from '../../src/addon/apply.js'
+import type { AddonPlan } from '../../src/addon/plan.js'
 
 /**
  * A fake EKS endpoint on 127.0.0.1 speaking the rest-json wire format of the EKS 2017-11-01
@@ -326,5 +328,94 @@ describe('EKS add-on calls', () => {
       'Timed out after 25 s waiting for the vpc-cni add-on to be ACTIVE; it is still CREATING'
     )
     expect(clock.slept).toEqual([10_000, 10_000, 5_000])
+  })
+})
+
+describe('applyAddonPlan', () => {
+  const plan: AddonPlan = {
+    action: 'update',
+    addonVersion: 'v1.19.6-eksbuild.1',
+    current: {},
+    desired: { env: { WARM_IP_TARGET: '1' } },
+    changes: [{ key: 'env.WARM_IP_TARGET', after: '1' }],
+    configurationValues: '{"env":{"WARM_IP_TARGET":"1"}}',
+    noop: false,
+    applyEniConfigsDirectly: false,
+    versionReason: 'keeps'
+  }
+  const options = {
+    clusterName: 'demo',
+    resolveConflicts: 'OVERWRITE' as const,
+    dryRun: false,
+    wait: true,
+    deadline: 60_000
+  }
+
+  it('sends nothing on a dry run or a no-op', async () => {
+    route = () => undefined
+    expect(await applyAddonPlan(eks, plan, { ...options, dryRun: true })).toEqual({
+      kind: 'dry-run',
+      wouldChange: true
+    })
+    expect(await applyAddonPlan(eks, { ...plan, noop: true }, options)).toEqual({
+      kind: 'unchanged'
+    })
+    expect(seen).toEqual([])
+  })
+
+  it('updates, waits for the update and then for the add-on', async () => {
+    const updates = ['InProgress', 'Successful']
+    const addons = ['UPDATING', 'ACTIVE']
+    route = ({ method, path }) => {
+      if (method === 'POST' && path === '/clusters/demo/addons/vpc-cni/update')
+        return {
+          body: {
+            update: { id: 'u-9', status: 'InProgress', type: 'AddonUpdate', params: [], errors: [] }
+          }
+        }
+      if (path === '/clusters/demo/updates/u-9')
+        return {
+          body: { update: { id: 'u-9', status: updates.shift(), type: 'AddonUpdate', errors: [] } }
+        }
+      if (method === 'GET' && path === '/clusters/demo/addons/vpc-cni')
+        return { body: addonBody(addons.shift()!) }
+      return undefined
+    }
+    const outcome = await applyAddonPlan(eks, plan, { ...options, clock: fakeClock() })
+    expect(outcome).toEqual({ kind: 'updated', updateId: 'u-9' })
+    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([
+      'POST /clusters/demo/addons/vpc-cni/update',
+      'GET /clusters/demo/updates/u-9',
+      'GET /clusters/demo/updates/u-9',
+      'GET /clusters/demo/addons/vpc-cni',
+      'GET /clusters/demo/addons/vpc-cni'
+    ])
+  })
+
+  it('a Failed update throws with the errors; failedOutcome reports it', async () => {
+    route = ({ method, path }) => {
+      if (method === 'POST')
+        return { body: { update: { id: 'u-3', status: 'InProgress', type: 'AddonUpdate' } } }
+      if (path === '/clusters/demo/updates/u-3')
+        return {
+          body: {
+            update: {
+              id: 'u-3',
+              status: 'Failed',
+              errors: [{ errorCode: 'ConfigurationConflict', errorMessage: 'Conflicts found' }]
+            }
+          }
+        }
+      return undefined
+    }
+    const error = await applyAddonPlan(eks, plan, { ...options, clock: fakeClock() }).catch(
+      (e: unknown) => e
+    )
+    expect(failedOutcome(error)).toEqual({
+      kind: 'failed',
+      updateId: 'u-3',
+      errors: ['Conflicts found']
+    })
+    expect(failedOutcome(new Error('other'))).toBeUndefined()
   })
 })
