@@ -119,9 +119,14 @@ export function schemaError(
   const initHint = problems.some((p) => p.input === Inputs.DisableTcpEarlyDemux)
     ? `\nThis version has no init.env: set ${Inputs.DisableTcpEarlyDemux}: '' to leave it out.`
     : ''
+  const versionHint = problems.some(
+    (p) => p.input !== undefined && p.complaint.endsWith('does not allow additional properties')
+  )
+    ? `\nEach add-on version allows its own keys; a newer one may allow these: set ${Inputs.CniVersion}.`
+    : ''
   return new Error(
     `The vpc-cni configurationValues this run would send do not match the schema of add-on ` +
-      `version ${addonVersion}, so nothing was changed:\n${lines.join('\n')}${initHint}`
+      `version ${addonVersion}, so nothing was changed:\n${lines.join('\n')}${initHint}${versionHint}`
   )
 }
 
