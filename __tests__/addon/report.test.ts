@@ -1,5 +1,4 @@
-import { Outputs } from '../../src/constants.js'
-import { addonSummaryMarkdown, modeOutputs } from '../../src/addon/report.js'
+import { addonSummaryMarkdown, changeLines, modeOutputs } from '../../src/addon/report.js'
 
 const base = {
   clusterName: 'demo',
@@ -63,17 +62,28 @@ describe('add-on report', () => {
   it('sets the mode and addon-version outputs', () => {
     expect(modeOutputs({ kind: 'ADDON', addonVersion: 'v1', addonStatus: 'ACTIVE' }, 'v2')).toEqual(
       {
-        [Outputs.Mode]: 'addon',
-        [Outputs.AddonVersion]: 'v2'
+        mode: 'addon',
+        addonVersion: 'v2'
       }
     )
     expect(modeOutputs({ kind: 'CREATE_ADDON', replacesSelfManaged: false }, 'v3')).toEqual({
       mode: 'addon',
-      'addon-version': 'v3'
+      addonVersion: 'v3'
     })
     expect(modeOutputs({ kind: 'SETTINGS', takeOverAddonFields: false }, undefined)).toEqual({
       mode: 'self-managed',
-      'addon-version': ''
+      addonVersion: ''
     })
+  })
+})
+
+describe('changeLines', () => {
+  it('prints each key before → after for the dry-run log', () => {
+    expect(changeLines(base.changes)).toEqual([
+      'configurationValues env.WARM_IP_TARGET: 5 → 1',
+      'configurationValues env.GONE: x → (removed)',
+      'configurationValues env.ODD: (not set) → a|b `c` <img src=x>'
+    ])
+    expect(changeLines([])).toEqual(['configurationValues: no change'])
   })
 })

@@ -20,6 +20,8 @@ export interface ApplyAddonOptions {
   wait: boolean
   /** ms since the epoch: the run's deadline (timeout-seconds). */
   deadline: number
+  /** Pause between DescribeUpdate / DescribeAddon polls (default 5 s / 10 s). */
+  intervalMs?: number
   clock?: Clock
   retrySleep?: (ms: number) => Promise<void>
   log?: (line: string) => void
@@ -44,6 +46,7 @@ export async function applyAddonPlan(
   }
   const waits = {
     deadline: options.deadline,
+    intervalMs: options.intervalMs,
     clock: options.clock,
     log: options.log,
     retrySleep: options.retrySleep

@@ -2,7 +2,7 @@
  * What an add-on run reports: the job summary section (markdown) and the values of the `mode` and
  * `addon-version` outputs. Pure; every value from the cluster or the inputs is escaped.
  */
-import { Outputs } from '../constants.js'
+import type { ActionResult } from '../outputs.js'
 import type { ModeDecision } from './cluster-kind.js'
 import { VPC_CNI_ADDON, type ResolveConflicts } from './names.js'
 import type { ValueChange } from './values.js'
@@ -31,16 +31,30 @@ export interface AddonReport {
   eniConfigsApplied?: boolean
 }
 
-/** The outputs the add-on path adds: `mode` (addon | self-managed) and `addon-version`. */
+/**
+ * The result fields behind the `mode` (addon | self-managed) and `addon-version` outputs, to spread
+ * into the run's ActionResult.
+ */
 export function modeOutputs(
   decision: ModeDecision,
   addonVersion: string | undefined
-): Record<Outputs.Mode | Outputs.AddonVersion, string> {
+): Required<Pick<ActionResult, 'mode' | 'addonVersion'>> {
   const addon = decision.kind === 'ADDON' || decision.kind === 'CREATE_ADDON'
   return {
-    [Outputs.Mode]: addon ? 'addon' : 'self-managed',
-    [Outputs.AddonVersion]: addon ? (addonVersion ?? '') : ''
+    mode: addon ? 'addon' : 'self-managed',
+    addonVersion: addon ? (addonVersion ?? '') : ''
   }
+}
+
+/**
+ * Log lines for a dry run (and the real run's log): one `key: before → after` per change, with
+ * `(not set)` and `(removed)` for keys that appear or go.
+ */
+export function changeLines(changes: readonly ValueChange[]): string[] {
+  if (changes.length === 0) return ['configurationValues: no change']
+  return changes.map(
+    (c) => `configurationValues ${c.key}: ${c.before ?? '(not set)'} → ${c.after ?? '(removed)'}`
+  )
 }
 
 /** The job summary section of the add-on path. */
