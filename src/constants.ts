@@ -35,6 +35,7 @@ export enum Inputs {
   KubectlMirror = 'kubectl-mirror',
   ExportKubeconfig = 'export-kubeconfig',
   InstanceTypes = 'instance-types',
+  ExpectedNodes = 'expected-nodes',
   FailOnWarnings = 'fail-on-warnings',
   DryRun = 'dry-run'
 }
@@ -51,6 +52,7 @@ export enum Outputs {
   KubernetesVersion = 'kubernetes-version',
   MaxPods = 'max-pods',
   NodesToRecycle = 'nodes-to-recycle',
+  PodSubnetCapacity = 'pod-subnet-capacity',
   /** How the CNI was configured: addon (EKS managed add-on) or self-managed. */
   Mode = 'mode',
   /** The vpc-cni add-on version after the run; empty in self-managed mode. */
@@ -100,6 +102,7 @@ export const INPUT_DEFAULTS: Readonly<Record<Inputs, string>> = {
   [Inputs.KubectlMirror]: 'https://dl.k8s.io',
   [Inputs.ExportKubeconfig]: 'false',
   [Inputs.InstanceTypes]: '',
+  [Inputs.ExpectedNodes]: '',
   [Inputs.FailOnWarnings]: 'false',
   [Inputs.DryRun]: 'false'
 }

@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
     const waitOptions = { deadline, timeoutSeconds: inputs.timeoutSeconds, onProgress: core.info }
     const kube = steps.connect({ cluster, tokens, inputs, identity, sts: aws.sts, deadline })
     // EC2, the cluster reads and the kubectl download do not depend on each other.
-    const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster))
+    const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster, aws.iam))
     const liveP = background(steps.readClusterState(kube))
     const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version, deadline))
     const network = await core.group('Subnets and security groups', async () =>
@@ -55,6 +55,7 @@ export async function run(): Promise<void> {
     const facts = { inputs, cluster, live, manifest, eniConfigs, ...network }
     // Before any write, so fail-on-warnings leaves the cluster untouched.
     const findings = await core.group('Check the settings', async () => steps.checkSettings(facts))
+    const ownership = await core.group('Field owners', async () => steps.checkOwnership(facts))
     // A kubectl install that has already failed stops the run before the cluster changes; one
     // still downloading is not waited for (race settles at once with undefined).
     await Promise.race([kubectlP, undefined])
@@ -81,12 +82,13 @@ export async function run(): Promise<void> {
     }
     const report = steps.buildReport(facts, {
       applied: [...applied, ...eniApplied],
-      plans: dryRun ? steps.dryRunPlan(facts) : undefined,
+      plans: dryRun ? steps.dryRunPlan(facts, [...applied, ...eniApplied]) : undefined,
       rollout,
       changeTime,
       kubectlPath: kubectl?.path ?? '',
       kubeconfig: keepKubeconfig ? kubeconfig : undefined,
-      findings
+      findings,
+      ownership
     })
     setOutputs(report.result)
     await writeSummary(report.summary)

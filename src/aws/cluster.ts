@@ -20,6 +20,8 @@ export interface ClusterInfo {
   /** The EKS-created cluster security group; empty for clusters that predate it (before 1.14). */
   clusterSecurityGroupId: string
   platformVersion?: string
+  /** The cluster IAM role (not the node role); what security groups for pods need policies on. */
+  roleArn?: string
 }
 
 /** Statuses in which the API server answers; the same rule as `aws eks update-kubeconfig`. */
@@ -100,7 +102,8 @@ export function clusterInfoFrom(cluster: Cluster, name: string, region: string):
     status,
     vpcId,
     clusterSecurityGroupId: cluster.resourcesVpcConfig?.clusterSecurityGroupId ?? '',
-    platformVersion: cluster.platformVersion
+    platformVersion: cluster.platformVersion,
+    roleArn: cluster.roleArn
   }
 }
 

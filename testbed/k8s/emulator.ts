@@ -2,7 +2,7 @@
  * An in-process Kubernetes API server for the test bed, faithful enough for real kubectl binaries
  * (1.27–1.33) and @kubernetes/client-node: HTTPS with bearer-token auth, aggregated and legacy
  * discovery, minimal OpenAPI, CRUD/patch/server-side apply/watch, and the CRD and DaemonSet
- * controllers. See shared/docs/kubernetes-wire-protocol.md for the measured behaviour.
+ * controllers, answering as a real API server measured with those clients does.
  */
 import https from 'node:https'
 import type { ServerResponse } from 'node:http'
