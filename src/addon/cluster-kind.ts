@@ -6,13 +6,8 @@
  */
 import type { Cluster } from '@aws-sdk/client-eks'
 import { dump } from 'js-yaml'
-import {
-  ADDON_SETTLING,
-  ADDON_UPDATABLE,
-  CLUSTER_SETTLING,
-  EKS_FIELD_MANAGER,
-  VPC_CNI_ADDON
-} from './names.js'
+import { EKS_ADDON_MANAGER } from '../kube/ownership.js'
+import { ADDON_SETTLING, ADDON_UPDATABLE, CLUSTER_SETTLING, VPC_CNI_ADDON } from './names.js'
 import type { ModeInput } from './names.js'
 
 /** What DescribeCluster says about the cluster's kind. */
@@ -52,7 +47,7 @@ export function awsNodeFacts(
   return {
     exists: daemonSet !== undefined,
     eksOwnsFields: (daemonSet?.metadata?.managedFields ?? []).some(
-      (f) => f.manager === EKS_FIELD_MANAGER
+      (f) => f.manager === EKS_ADDON_MANAGER
     )
   }
 }
@@ -138,7 +133,7 @@ export function decideMode(
     return {
       kind: 'REFUSE',
       message:
-        `${name} has no ${VPC_CNI_ADDON} add-on, but field manager '${EKS_FIELD_MANAGER}' still ` +
+        `${name} has no ${VPC_CNI_ADDON} add-on, but field manager '${EKS_ADDON_MANAGER}' still ` +
         'owns fields of DaemonSet kube-system/aws-node (an add-on deleted with --preserve). Set ' +
         'mode: addon to create the add-on again, or mode: self-managed with take-over-addon-fields: ' +
         'true to manage aws-node yourself. Nothing was changed.'
@@ -197,7 +192,7 @@ function ipv6Message(name: string): string {
 function takeOverMessage(name: string, version: string): string {
   return (
     `mode is self-managed, but ${name} runs the EKS managed add-on ${VPC_CNI_ADDON} ` +
-    `${version}, whose fields on aws-node belong to field manager '${EKS_FIELD_MANAGER}'. If this ` +
+    `${version}, whose fields on aws-node belong to field manager '${EKS_ADDON_MANAGER}'. If this ` +
     "action took them, EKS's next update of the add-on (a version upgrade, or any update-addon) " +
     'would either set them back to the add-on configuration (resolveConflicts OVERWRITE) or fail ' +
     'with "Conflicts found when trying to apply. Will not continue due to resolve conflicts mode" ' +

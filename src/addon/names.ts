@@ -8,9 +8,6 @@ import { Inputs } from '../constants.js'
 /** The EKS managed add-on that installs the VPC CNI (aws-node). */
 export const VPC_CNI_ADDON = 'vpc-cni'
 
-/** The server-side apply field manager EKS uses for the fields of a managed add-on. */
-export const EKS_FIELD_MANAGER = 'eks'
-
 /** Top-level keys of the vpc-cni configurationValues this action writes. */
 export const CONFIG_KEYS = {
   env: 'env',

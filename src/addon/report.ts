@@ -3,6 +3,7 @@
  * `addon-version` outputs. Pure; every value from the cluster or the inputs is escaped.
  */
 import type { ActionResult } from '../outputs.js'
+import { code } from '../report/markdown.js'
 import type { ModeDecision } from './cluster-kind.js'
 import { VPC_CNI_ADDON, type ResolveConflicts } from './names.js'
 import type { ValueChange } from './values.js'
@@ -111,17 +112,4 @@ function outcomeText(r: AddonReport): string {
     case 'failed':
       return `update ${code(r.outcome.updateId)} **failed** (${via}); the add-on keeps its previous configuration.`
   }
-}
-
-/**
- * An inline code span that shows `s` exactly, also inside a table cell: one line, `|` escaped,
- * and a backtick fence longer than any run of backticks inside.
- */
-function code(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  const body = s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\|/g, '\\|')
-  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length))
-  const fence = '`'.repeat(longest + 1)
-  const pad = body.startsWith('`') || body.endsWith('`') || body === '' ? ' ' : ''
-  return `${fence}${pad}${body}${pad}${fence}`
 }
