@@ -1,6 +1,3 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { EKSClient } from '@aws-sdk/client-eks'
 import {
   createVpcCniAddon,
   describeAddonSchema,
@@ -13,90 +10,24 @@ import {
   waitForAddonActive,
   waitForAddonUpdate
 } from '../../src/aws/addon-wait.js'
-import type { Clock } from '../../src/addon/wait.js'
-import { applyAddonPlan, failedOutcome } from '../../src/addon/apply.js'
-import type { AddonPlan } from '../../src/addon/plan.js'
+import { type FakeEks, addonBody, fakeClock, startFakeEks } from './fake-eks.js'
 
-/**
- * A fake EKS endpoint on 127.0.0.1 speaking the rest-json wire format of the EKS 2017-11-01
- * model (paths, query strings, epoch-second timestamps, x-amzn-errortype), so the real SDK
- * serializes the requests and parses the answers.
- */
-type Reply = { status?: number; error?: string; body: Record<string, unknown> }
-type Route = (req: {
-  method: string
-  path: string
-  query: URLSearchParams
-  body: Record<string, unknown>
-}) => Reply | undefined
-
-let server: Server
-let eks: EKSClient
-let route: Route
-const seen: { method: string; path: string; query: string; body: Record<string, unknown> }[] = []
-
+let fake: FakeEks
+let eks: FakeEks['eks']
+let seen: FakeEks['seen']
 beforeAll(async () => {
-  server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let text = ''
-    req.on('data', (c) => (text += c))
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://x')
-      const body = text ? (JSON.parse(text) as Record<string, unknown>) : {}
-      seen.push({ method: req.method ?? '', path: url.pathname, query: url.search, body })
-      const reply = route({
-        method: req.method ?? '',
-        path: url.pathname,
-        query: url.searchParams,
-        body
-      }) ?? {
-        status: 404,
-        error: 'NotFoundException',
-        body: { message: 'no route' }
-      }
-      const headers: Record<string, string> = { 'content-type': 'application/json' }
-      if (reply.error) headers['x-amzn-errortype'] = reply.error
-      res.writeHead(reply.status ?? 200, headers).end(JSON.stringify(reply.body))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  eks = new EKSClient({
-    region: 'us-west-2',
-    endpoint: `http://127.0.0.1:${port}`,
-    maxAttempts: 1,
-    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' }
-  })
+  fake = await startFakeEks()
+  eks = fake.eks
+  seen = fake.seen
 })
-afterAll(async () => {
-  eks.destroy()
-  await new Promise((resolve) => server.close(resolve))
-})
+afterAll(() => fake.close())
 beforeEach(() => void (seen.length = 0))
 
 const noSleep = async (): Promise<void> => undefined
-function fakeClock(): Clock & { slept: number[] } {
-  let t = 0
-  const slept: number[] = []
-  return { slept, now: () => t, sleep: async (ms) => void (slept.push(ms), (t += ms)) }
-}
-const addonBody = (status: string, extra: Record<string, unknown> = {}) => ({
-  addon: {
-    addonName: 'vpc-cni',
-    clusterName: 'demo',
-    status,
-    addonVersion: 'v1.19.6-eksbuild.1',
-    health: { issues: [] },
-    addonArn: 'arn:aws:eks:us-west-2:123456789012:addon/demo/vpc-cni/abc',
-    createdAt: 1764547200,
-    modifiedAt: 1764550800.5,
-    tags: {},
-    ...extra
-  }
-})
 
 describe('EKS add-on calls', () => {
   it('DescribeAddon: the add-on, its values and timestamps', async () => {
-    route = ({ method, path }) =>
+    fake.route = ({ method, path }) =>
       method === 'GET' && path === '/clusters/demo/addons/vpc-cni'
         ? { body: addonBody('ACTIVE', { configurationValues: 'env:\n  WARM_IP_TARGET: "1"\n' }) }
         : undefined
@@ -112,7 +43,7 @@ describe('EKS add-on calls', () => {
   })
 
   it('DescribeAddon: ResourceNotFoundException means no add-on; AccessDenied names the action', async () => {
-    route = () => ({
+    fake.route = () => ({
       status: 404,
       error: 'ResourceNotFoundException',
       body: {
@@ -122,7 +53,7 @@ describe('EKS add-on calls', () => {
       }
     })
     expect(await describeVpcCniAddon(eks, 'demo')).toEqual({ present: false })
-    route = () => ({
+    fake.route = () => ({
       status: 403,
       error: 'AccessDeniedException',
       body: { message: 'User is not authorized' }
@@ -133,7 +64,7 @@ describe('EKS add-on calls', () => {
   })
 
   it('DescribeAddonConfiguration: the schema text of the version', async () => {
-    route = ({ path, query }) =>
+    fake.route = ({ path, query }) =>
       path === '/addons/configuration-schemas' &&
       query.get('addonName') === 'vpc-cni' &&
       query.get('addonVersion') === 'v1.19.6-eksbuild.1'
@@ -149,7 +80,7 @@ describe('EKS add-on calls', () => {
   })
 
   it('DescribeAddonVersions: follows nextToken across pages', async () => {
-    route = ({ path, query }) => {
+    fake.route = ({ path, query }) => {
       if (path !== '/addons/supported-versions' || query.get('kubernetesVersion') !== '1.31')
         return undefined
       const page2 = query.get('nextToken') === 'p2'
@@ -185,7 +116,7 @@ describe('EKS add-on calls', () => {
   })
 
   it('UpdateAddon and CreateAddon send the values, version, resolveConflicts and a request token', async () => {
-    route = ({ method, path }) => {
+    fake.route = ({ method, path }) => {
       if (method === 'POST' && path === '/clusters/demo/addons/vpc-cni/update')
         return {
           body: {
@@ -227,7 +158,7 @@ describe('EKS add-on calls', () => {
   it("UpdateAddon: EKS's InvalidParameterException text reaches the error", async () => {
     const text =
       'ConfigurationValue provided in request is not supported [$.env.BOGUS: is not defined in the schema and the schema does not allow additional properties]'
-    route = () => ({
+    fake.route = () => ({
       status: 400,
       error: 'InvalidParameterException',
       body: { message: text, addonName: 'vpc-cni' }
@@ -239,7 +170,7 @@ describe('EKS add-on calls', () => {
 
   it('DescribeUpdate until Successful, with the addonName query', async () => {
     const statuses = ['InProgress', 'InProgress', 'Successful']
-    route = ({ path, query }) =>
+    fake.route = ({ path, query }) =>
       path === '/clusters/demo/updates/u-1' && query.get('addonName') === 'vpc-cni'
         ? {
             body: {
@@ -271,7 +202,7 @@ describe('EKS add-on calls', () => {
   it("DescribeUpdate Failed: the update's errors, verbatim", async () => {
     const conflict =
       'Conflicts found when trying to apply. Will not continue due to resolve conflicts mode. Conflicts:\nDaemonSet.apps aws-node - .spec.template.spec.containers[name="aws-node"].env[name="ENABLE_PREFIX_DELEGATION"].value'
-    route = () => ({
+    fake.route = () => ({
       body: {
         update: {
           id: 'u-2',
@@ -296,10 +227,10 @@ describe('EKS add-on calls', () => {
 
   it('DescribeAddon until ACTIVE; DEGRADED fails with its health issues', async () => {
     const statuses = ['UPDATING', 'ACTIVE']
-    route = () => ({ body: addonBody(statuses.shift()!) })
+    fake.route = () => ({ body: addonBody(statuses.shift()!) })
     const active = await waitForAddonActive(eks, 'demo', { deadline: 60_000, clock: fakeClock() })
     expect(active.status).toBe('ACTIVE')
-    route = () => ({
+    fake.route = () => ({
       body: addonBody('DEGRADED', {
         health: {
           issues: [
@@ -320,7 +251,7 @@ describe('EKS add-on calls', () => {
   })
 
   it('times out at the deadline while the add-on stays CREATING', async () => {
-    route = () => ({ body: addonBody('CREATING') })
+    fake.route = () => ({ body: addonBody('CREATING') })
     const clock = fakeClock()
     await expect(
       waitForAddonActive(eks, 'demo', { deadline: 25_000, intervalMs: 10_000, clock })
@@ -328,94 +259,5 @@ describe('EKS add-on calls', () => {
       'Timed out after 25 s waiting for the vpc-cni add-on to be ACTIVE; it is still CREATING'
     )
     expect(clock.slept).toEqual([10_000, 10_000, 5_000])
-  })
-})
-
-describe('applyAddonPlan', () => {
-  const plan: AddonPlan = {
-    action: 'update',
-    addonVersion: 'v1.19.6-eksbuild.1',
-    current: {},
-    desired: { env: { WARM_IP_TARGET: '1' } },
-    changes: [{ key: 'env.WARM_IP_TARGET', after: '1' }],
-    configurationValues: '{"env":{"WARM_IP_TARGET":"1"}}',
-    noop: false,
-    applyEniConfigsDirectly: false,
-    versionReason: 'keeps'
-  }
-  const options = {
-    clusterName: 'demo',
-    resolveConflicts: 'OVERWRITE' as const,
-    dryRun: false,
-    wait: true,
-    deadline: 60_000
-  }
-
-  it('sends nothing on a dry run or a no-op', async () => {
-    route = () => undefined
-    expect(await applyAddonPlan(eks, plan, { ...options, dryRun: true })).toEqual({
-      kind: 'dry-run',
-      wouldChange: true
-    })
-    expect(await applyAddonPlan(eks, { ...plan, noop: true }, options)).toEqual({
-      kind: 'unchanged'
-    })
-    expect(seen).toEqual([])
-  })
-
-  it('updates, waits for the update and then for the add-on', async () => {
-    const updates = ['InProgress', 'Successful']
-    const addons = ['UPDATING', 'ACTIVE']
-    route = ({ method, path }) => {
-      if (method === 'POST' && path === '/clusters/demo/addons/vpc-cni/update')
-        return {
-          body: {
-            update: { id: 'u-9', status: 'InProgress', type: 'AddonUpdate', params: [], errors: [] }
-          }
-        }
-      if (path === '/clusters/demo/updates/u-9')
-        return {
-          body: { update: { id: 'u-9', status: updates.shift(), type: 'AddonUpdate', errors: [] } }
-        }
-      if (method === 'GET' && path === '/clusters/demo/addons/vpc-cni')
-        return { body: addonBody(addons.shift()!) }
-      return undefined
-    }
-    const outcome = await applyAddonPlan(eks, plan, { ...options, clock: fakeClock() })
-    expect(outcome).toEqual({ kind: 'updated', updateId: 'u-9' })
-    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([
-      'POST /clusters/demo/addons/vpc-cni/update',
-      'GET /clusters/demo/updates/u-9',
-      'GET /clusters/demo/updates/u-9',
-      'GET /clusters/demo/addons/vpc-cni',
-      'GET /clusters/demo/addons/vpc-cni'
-    ])
-  })
-
-  it('a Failed update throws with the errors; failedOutcome reports it', async () => {
-    route = ({ method, path }) => {
-      if (method === 'POST')
-        return { body: { update: { id: 'u-3', status: 'InProgress', type: 'AddonUpdate' } } }
-      if (path === '/clusters/demo/updates/u-3')
-        return {
-          body: {
-            update: {
-              id: 'u-3',
-              status: 'Failed',
-              errors: [{ errorCode: 'ConfigurationConflict', errorMessage: 'Conflicts found' }]
-            }
-          }
-        }
-      return undefined
-    }
-    const error = await applyAddonPlan(eks, plan, { ...options, clock: fakeClock() }).catch(
-      (e: unknown) => e
-    )
-    expect(failedOutcome(error)).toEqual({
-      kind: 'failed',
-      updateId: 'u-3',
-      errors: ['Conflicts found']
-    })
-    expect(failedOutcome(new Error('other'))).toBeUndefined()
   })
 })
