@@ -30,6 +30,8 @@ export interface KindReading {
 
 export interface ReadOptions {
   deadline: number
+  /** Pause between polls of a settling cluster or add-on (default 10 s). */
+  intervalMs?: number
   clock?: Clock
   log?: (line: string) => void
   retrySleep?: (ms: number) => Promise<void>
