@@ -196,7 +196,7 @@ function takeOverMessage(name: string, version: string): string {
     "action took them, EKS's next update of the add-on (a version upgrade, or any update-addon) " +
     'would either set them back to the add-on configuration (resolveConflicts OVERWRITE) or fail ' +
     'with "Conflicts found when trying to apply. Will not continue due to resolve conflicts mode" ' +
-    '(NONE). Use mode: auto or addon to set them through the add-on configurationValues, or set ' +
+    '(NONE); only PRESERVE keeps them. Use mode: auto or addon to set them through the add-on configurationValues, or set ' +
     'take-over-addon-fields: true to take them anyway. Nothing was changed.'
   )
 }
