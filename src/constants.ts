@@ -52,7 +52,11 @@ export enum Outputs {
   KubernetesVersion = 'kubernetes-version',
   MaxPods = 'max-pods',
   NodesToRecycle = 'nodes-to-recycle',
-  PodSubnetCapacity = 'pod-subnet-capacity'
+  PodSubnetCapacity = 'pod-subnet-capacity',
+  /** How the CNI was configured: addon (EKS managed add-on) or self-managed. */
+  Mode = 'mode',
+  /** The vpc-cni add-on version after the run; empty in self-managed mode. */
+  AddonVersion = 'addon-version'
 }
 
 /** Keys main saves for the post step. Never a secret: the state file is plain text on the runner. */
