@@ -4,6 +4,12 @@
  * anything else (404, 403, a wrong scheme) fails at once with the URL in the message.
  */
 import * as core from '@actions/core'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream } from 'node:stream/web'
 import { EnvHttpProxyAgent, fetch, type Response } from 'undici'
 import { errorMessage } from './errors.js'
 import { retry } from './retry.js'
@@ -21,6 +27,14 @@ export class HttpStatusError extends Error {
   }
 }
 
+/** An https URL that redirected to plain http: never followed, never retried. */
+export class InsecureRedirectError extends Error {
+  constructor(url: string, to: string) {
+    super(`GET ${url} redirected to ${to}: an https download never continues over plain http`)
+    this.name = 'InsecureRedirectError'
+  }
+}
+
 /** Tuning for {@link fetchText}; the defaults suit a GitHub-hosted runner. */
 export interface FetchTextOptions {
   /** Total attempts including the first; default 4. */
@@ -29,7 +43,7 @@ export interface FetchTextOptions {
   timeoutMs?: number
   /**
    * The run's deadline (ms since the epoch): an attempt in flight then is aborted, and no retry
-   * starts after it.
+   * starts that would wait past it.
    */
   deadline?: number
   /** Aborts the download (e.g. the run is over); the attempt in flight is cancelled. */
@@ -43,6 +57,7 @@ const MAX_RETRY_AFTER_MS = 30_000
 
 /** Whether a failed download is worth another attempt, or how long the server asked us to wait. */
 export function isRetryableDownloadError(error: unknown): boolean | number {
+  if (error instanceof InsecureRedirectError) return false
   if (error instanceof HttpStatusError) {
     const transient = error.status >= 500 || error.status === 408 || error.status === 429
     if (!transient) return false
@@ -59,19 +74,7 @@ export function isRetryableDownloadError(error: unknown): boolean | number {
  * @throws Error naming the URL on network failures, with the underlying error as `cause`
  */
 export async function fetchText(url: string, options: FetchTextOptions = {}): Promise<string> {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch (error) {
-    throw new Error(`Cannot download '${url}': not a valid URL`, { cause: error })
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new Error(`Cannot download '${url}': only https:// and http:// URLs work`)
-  }
-  // fetch() refuses them anyway; failing here keeps the secret out of every later message.
-  if (parsed.username || parsed.password) {
-    throw new Error(`Cannot download '${redactUrl(url)}': credentials in the URL are not supported`)
-  }
+  checkUrl(url)
   const timeoutMs = options.timeoutMs ?? 30_000
   return retry(() => fetchOnce(url, attemptSignal(timeoutMs, options)), {
     label: 'download',
@@ -91,6 +94,94 @@ function attemptSignal(timeoutMs: number, options: FetchTextOptions): AbortSigna
   return AbortSignal.any(signals)
 }
 
+async function fetchOnce(url: string, signal: AbortSignal): Promise<string> {
+  const response = await request(url, signal)
+  try {
+    return await response.text()
+  } catch (error) {
+    throw new Error(`GET ${url} failed while reading the body: ${errorMessage(error)}`, {
+      cause: error
+    })
+  }
+}
+
+/**
+ * GETs `url` into the file `dest` (created, or replaced on each attempt), with the retries of
+ * {@link fetchText}. A download cannot outlive `deadline`: the attempt in flight is aborted then,
+ * and no retry starts if its backoff would end after it. This replaces tool-cache's downloadTool,
+ * whose own retries sleep 10-20 s whatever the run's budget.
+ *
+ * @throws {HttpStatusError} on a non-2xx answer (after retries for transient ones)
+ */
+export async function downloadFile(
+  url: string,
+  dest: string,
+  options: Omit<FetchTextOptions, 'timeoutMs'> = {}
+): Promise<void> {
+  checkUrl(url)
+  const { deadline } = options
+  await mkdir(dirname(dest), { recursive: true })
+  try {
+    await retry(
+      async () => {
+        const remaining = deadline === undefined ? undefined : deadline - Date.now()
+        if (remaining !== undefined && remaining <= 0) {
+          throw new DeadlineError(`GET ${url} was not attempted: the run's timeout-seconds ran out`)
+        }
+        const signals = remaining === undefined ? [] : [AbortSignal.timeout(remaining)]
+        if (options.signal) signals.push(options.signal)
+        const signal = AbortSignal.any(signals)
+        const response = await request(url, signal)
+        if (!response.body) throw new Error(`GET ${url} failed: the answer has no body`)
+        try {
+          await pipeline(
+            Readable.fromWeb(response.body as ReadableStream<Uint8Array>, { signal }),
+            createWriteStream(dest)
+          )
+        } catch (error) {
+          throw new Error(`GET ${url} failed while reading the body: ${messageOf(error)}`, {
+            cause: error
+          })
+        }
+      },
+      {
+        label: 'download',
+        attempts: options.attempts ?? 4,
+        retryable: (error) =>
+          !(error instanceof DeadlineError) &&
+          !options.signal?.aborted &&
+          isRetryableDownloadError(error),
+        deadline,
+        sleep: options.sleep,
+        onRetry: options.onRetry ?? ((message) => core.info(message))
+      }
+    )
+  } catch (error) {
+    await rm(dest, { force: true })
+    throw error
+  }
+}
+
+/** Only plain http(s) URLs without credentials; the message never shows a password. */
+function checkUrl(url: string): void {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch (error) {
+    throw new Error(`Cannot download '${url}': not a valid URL`, { cause: error })
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new Error(`Cannot download '${url}': only https:// and http:// URLs work`)
+  }
+  // fetch() refuses them anyway; failing here keeps the secret out of every later message.
+  if (parsed.username || parsed.password) {
+    throw new Error(`Cannot download '${redactUrl(url)}': credentials in the URL are not supported`)
+  }
+}
+
+/** The run's deadline passed before a download attempt could start. */
+class DeadlineError extends Error {}
+
 /**
  * undici's EnvHttpProxyAgent: HTTPS_PROXY and HTTP_PROXY (either case) carry the request unless
  * NO_PROXY names the host. Built once per proxy setting, so downloads share kept-alive connections.
@@ -107,7 +198,8 @@ function dispatcher(): EnvHttpProxyAgent {
   return proxyAgent.agent
 }
 
-async function fetchOnce(url: string, signal: AbortSignal): Promise<string> {
+/** One GET: the response of a 2xx answer; an Error naming the URL otherwise. */
+async function request(url: string, signal: AbortSignal): Promise<Response> {
   let response: Response
   try {
     response = await fetch(url, { signal, redirect: 'follow', dispatcher: dispatcher() })
@@ -120,18 +212,16 @@ async function fetchOnce(url: string, signal: AbortSignal): Promise<string> {
       cause !== undefined ? `${messageOf(error)}: ${messageOf(cause)}` : messageOf(error)
     throw new Error(`GET ${url} failed: ${detail}`, { cause: error })
   }
+  if (new URL(url).protocol === 'https:' && new URL(response.url || url).protocol !== 'https:') {
+    await response.arrayBuffer().catch(() => undefined)
+    throw new InsecureRedirectError(url, response.url)
+  }
   if (!response.ok) {
     // Drain the body so the connection can be reused or closed.
     await response.arrayBuffer().catch(() => undefined)
     throw new HttpStatusError(url, response.status, response.statusText, retryAfterMs(response))
   }
-  try {
-    return await response.text()
-  } catch (error) {
-    throw new Error(`GET ${url} failed while reading the body: ${errorMessage(error)}`, {
-      cause: error
-    })
-  }
+  return response
 }
 
 function retryAfterMs(response: Response): number | undefined {

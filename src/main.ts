@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { KUBECONFIG_DIR_PREFIX } from './cleanup.js'
 import { errorMessage } from './errors.js'
 import { type ActionInputs, getInputs } from './inputs.js'
+import { assertSupportedRunner } from './kubectl/platform.js'
 import { setOutputs } from './outputs.js'
 import { saveKubeconfigDir, saveKubeconfigExported } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
@@ -22,6 +23,8 @@ export async function run(): Promise<void> {
   let kubeconfigDir: string | undefined
   let keepKubeconfig = false
   try {
+    // Before any input is read or request made: Windows cannot keep the kubeconfig private.
+    assertSupportedRunner()
     const inputs = await core.group('Inputs', async () => logInputs(getInputs()))
     const steps = await import('./steps.js')
     const manifestP = background(steps.startManifest(inputs))
@@ -37,9 +40,9 @@ export async function run(): Promise<void> {
     const waitOptions = { deadline, timeoutSeconds: inputs.timeoutSeconds, onProgress: core.info }
     const kube = steps.connect({ cluster, tokens, inputs, identity, sts: aws.sts, deadline })
     // EC2, the cluster reads and the kubectl download do not depend on each other.
-    const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster))
+    const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster, aws.iam))
     const liveP = background(steps.readClusterState(kube))
-    const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version))
+    const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version, deadline))
     const network = await core.group('Subnets and security groups', async () =>
       steps.logNetwork(await networkP)
     )
@@ -51,6 +54,7 @@ export async function run(): Promise<void> {
     const facts = { inputs, cluster, live, manifest, eniConfigs, ...network }
     // Before any write, so fail-on-warnings leaves the cluster untouched.
     const findings = await core.group('Check the settings', async () => steps.checkSettings(facts))
+    const ownership = await core.group('Field owners', async () => steps.checkOwnership(facts))
     // A kubectl install that has already failed stops the run before the cluster changes; one
     // still downloading is not waited for (race settles at once with undefined).
     await Promise.race([kubectlP, undefined])
@@ -77,12 +81,13 @@ export async function run(): Promise<void> {
     }
     const report = steps.buildReport(facts, {
       applied: [...applied, ...eniApplied],
-      plans: dryRun ? steps.dryRunPlan(facts) : undefined,
+      plans: dryRun ? steps.dryRunPlan(facts, [...applied, ...eniApplied]) : undefined,
       rollout,
       changeTime,
       kubectlPath: kubectl?.path ?? '',
       kubeconfig: keepKubeconfig ? kubeconfig : undefined,
-      findings
+      findings,
+      ownership
     })
     setOutputs(report.result)
     await writeSummary(report.summary)

@@ -12,6 +12,7 @@ import { type KubeClient, type KubernetesObject, refKey, refOf } from './kube/cl
 import type { LiveState } from './kube/live.js'
 import { type WaitOptions, waitForCrdsEstablished, waitForRollout } from './kube/wait.js'
 import type { EniConfigOutput } from './outputs.js'
+import { withPlannedChanges } from './plan.js'
 import type { resolveNetwork } from './steps.js'
 
 /**
@@ -25,7 +26,8 @@ export async function applyCniManifest(
   waitOptions: WaitOptions,
   dryRun: boolean
 ): Promise<AppliedObject[]> {
-  const applied = logApplied(await applyManifest(kube, objects, live, { dryRun }))
+  const sent = await applyManifest(kube, objects, live, { dryRun })
+  const applied = logApplied(dryRun ? withPlannedChanges(sent, live.objects) : sent)
   if (dryRun) return applied
   const crds = applied.filter((a) => isCrd(a.object)).map((a) => a.object)
   // Always awaited, even with wait: false: ENIConfigs are refused until their CRD is served.
@@ -74,7 +76,8 @@ export async function applyEniConfigSet(
       })
     )
   }
-  return logApplied(await applyEniConfigs(kube, objects, live, { dryRun }))
+  const sent = await applyEniConfigs(kube, objects, live, { dryRun })
+  return logApplied(dryRun ? withPlannedChanges(sent, live.objects) : sent)
 }
 
 /** Waits for aws-node's rollout unless `wait` is false; returns one line for the summary. */
@@ -97,13 +100,21 @@ export async function awaitAwsNode(
   return line
 }
 
-/** kubectl through the tool cache, unless install-kubectl is false or this is a dry run. */
-export async function installKubectlIfWanted(inputs: ActionInputs, clusterVersion: string) {
+/**
+ * kubectl through the tool cache, unless install-kubectl is false or this is a dry run. Its
+ * requests stop at the run's deadline (timeout-seconds).
+ */
+export async function installKubectlIfWanted(
+  inputs: ActionInputs,
+  clusterVersion: string,
+  deadline: number
+) {
   if (!inputs.installKubectl || inputs.dryRun) return undefined
   return installKubectl({
     version: inputs.kubectlVersion,
     clusterVersion,
-    mirror: inputs.kubectlMirror
+    mirror: inputs.kubectlMirror,
+    deadline
   })
 }
 

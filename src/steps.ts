@@ -12,9 +12,11 @@ import { isRetryableAwsError } from './aws/retryable.js'
 import { type ClusterInfo, describeCluster } from './aws/cluster.js'
 import { EksTokenSource, mintEksToken } from './aws/eks-token.js'
 import { resolveSecurityGroups, resolveSubnets } from './aws/network.js'
+import { readClusterRolePolicies } from './aws/cluster-role.js'
+import { readPodSubnetUsage } from './aws/pod-subnets.js'
 import { awsNodeEnv, editAwsNode, isAwsNodeDaemonSet } from './cni/aws-node.js'
 import { loadManifest, resolveManifestSource } from './cni/manifest.js'
-import { ecrRegistryForRegion } from './cni/registry.js'
+import { ecrRegistryForRegion, unknownRegionWarning } from './cni/registry.js'
 import { LATEST_KNOWN_CNI_VERSION, cniVersionFromImage } from './cni/versions.js'
 import { errorMessage } from './errors.js'
 import type { ActionInputs } from './inputs.js'
@@ -31,7 +33,7 @@ import { retry } from './retry.js'
 export { createAwsClients } from './aws/clients.js'
 export { anyChange } from './kube/apply.js'
 export * from './steps-apply.js'
-export { buildReport, checkSettings, dryRunPlan } from './features.js'
+export { buildReport, checkOwnership, checkSettings, dryRunPlan } from './features.js'
 
 /** Credentials in memory (masked), and a way to name the caller when the cluster refuses us. */
 export interface Identity {
@@ -151,22 +153,33 @@ export function connect(p: {
 }
 
 /**
- * Subnets and, when given, security groups, checked against the cluster's VPC, and the instance
- * types for max-pods: one parallel batch of EC2 calls.
+ * Subnets and, when given, security groups, checked against the cluster's VPC, the instance
+ * types for max-pods, and the node-group readiness reads (the pod subnets' network interfaces and
+ * CIDR reservations; the cluster role's policies unless ENABLE_POD_ENI is set false): one
+ * parallel batch of EC2 (and IAM) calls.
  */
 export async function resolveNetwork(
   ec2: AwsClients['ec2'],
   inputs: ActionInputs,
-  cluster: ClusterInfo
+  cluster: ClusterInfo,
+  iam?: AwsClients['iam']
 ) {
-  const [zones, securityGroups, instanceTypes] = await Promise.all([
+  const onRetry = (message: string): void => core.info(message)
+  const podEniOff = inputs.settings.env.ENABLE_POD_ENI === 'false'
+  const [zones, securityGroups, instanceTypes, podSubnetUsage, clusterRole] = await Promise.all([
     resolveSubnets(ec2, [...inputs.subnets], cluster.vpcId),
     inputs.securityGroups
       ? resolveSecurityGroups(ec2, [...inputs.securityGroups], cluster.vpcId)
       : [cluster.clusterSecurityGroupId],
-    describeInstanceTypes(ec2, inputs.instanceTypes)
+    describeInstanceTypes(ec2, inputs.instanceTypes),
+    readPodSubnetUsage(ec2, unique(inputs.subnets.map((s) => s.subnetId)), { onRetry }),
+    iam && !podEniOff ? readClusterRolePolicies(iam, cluster.roleArn, { onRetry }) : undefined
   ])
-  return { zones, securityGroups, instanceTypes }
+  return { zones, securityGroups, instanceTypes, podSubnetUsage, clusterRole }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)]
 }
 
 /** Logs what resolveNetwork found (when its group is open, not when it finished). */
@@ -238,6 +251,8 @@ export async function prepareManifest(
       : r.mode === 'custom'
         ? r.registry
         : ecrRegistryForRegion(inputs.region)
+  if (r.mode === 'region' && registry === undefined)
+    core.warning(unknownRegionWarning(inputs.region))
   const objects = editAwsNode(loaded, inputs.settings, registry)
   await completeLiveState(kube, live, objects)
   const { images } = awsNodeEnv(objects.find(isAwsNodeDaemonSet) as KubernetesObject)

@@ -7,6 +7,7 @@ import { hintOf } from './auth-hints.js'
 import { errorMessage } from './errors.js'
 import type { CniEnvSettings } from './inputs.js'
 import type { ActionResult } from './outputs.js'
+import { escapeHtml, htmlCode } from './report/markdown.js'
 
 /** One applied object and what happened to it. */
 export interface ChangeRow {
@@ -36,7 +37,7 @@ export async function writeSummary(d: SummaryDetails): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const r = d.result
   const header = (cells: string[]) => cells.map((data) => ({ data, header: true }))
-  const code = (s: string) => `<code>${escapeHtml(s)}</code>`
+  const code = htmlCode
   const settings = [
     ...Object.entries(d.settings.env).map(([k, v]) => ['aws-node', code(k), code(v)]),
     ...Object.entries(d.settings.initEnv).map(([k, v]) => ['aws-vpc-cni-init', code(k), code(v)])
@@ -92,12 +93,4 @@ export async function writeFailureSummary(error: unknown): Promise<void> {
   } catch (e) {
     core.warning(`Could not write the job summary: ${errorMessage(e)}`)
   }
-}
-
-function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
 }

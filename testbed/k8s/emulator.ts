@@ -2,7 +2,7 @@
  * An in-process Kubernetes API server for the test bed, faithful enough for real kubectl binaries
  * (1.27–1.33) and @kubernetes/client-node: HTTPS with bearer-token auth, aggregated and legacy
  * discovery, minimal OpenAPI, CRUD/patch/server-side apply/watch, and the CRD and DaemonSet
- * controllers. See shared/docs/kubernetes-wire-protocol.md for the measured behaviour.
+ * controllers, with `metadata.managedFields` on every object as the real apiserver keeps them.
  */
 import https from 'node:https'
 import type { ServerResponse } from 'node:http'
@@ -11,13 +11,21 @@ import type { FaultInjector, RequestLog } from '../faults.js'
 import { Controllers, type RolloutMode } from './controllers.js'
 import { KindRegistry, splitApiVersion, typesFromCrd, type ResourceType } from './kinds.js'
 import { createHandler, type AuthResult } from './server.js'
-import { DEFAULT_ZONES, seedManifest, seedNamespaces, seedNodes } from './seed.js'
+import {
+  backdateSeed,
+  DEFAULT_ZONES,
+  seedManifest,
+  seedNamespaces,
+  seedNodes,
+  type InstallStyle
+} from './seed.js'
 import { asVersion, Store } from './store.js'
 import type { KubeObject } from './types.js'
 import { Writer } from './writes.js'
 
 export type { AuthResult } from './server.js'
 export type { RolloutMode } from './controllers.js'
+export type { InstallStyle } from './seed.js'
 export type { KubeObject } from './types.js'
 
 export interface KubeEmulatorOptions {
@@ -29,6 +37,11 @@ export interface KubeEmulatorOptions {
   region?: string
   /** Path of an aws-k8s-cni.yaml installed the way EKS would have installed it. */
   preinstallManifest?: string | null
+  /**
+   * Who installed it: `helm` (default; the self-managed CNI EKS preinstalls, manager `helm`) or
+   * `eks-addon` (the managed add-on, server-side applied by manager `eks`).
+   */
+  preinstallStyle?: InstallStyle
   crdEstablishDelayMs?: number
   rollout?: { mode: RolloutMode; stepMs?: number }
   /** Called for every request carrying a bearer token; a missing token is a 401. */
@@ -90,7 +103,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     options.kubernetesVersion
   )
   if (options.preinstallManifest) {
-    seedManifest(options.preinstallManifest, {
+    seedManifest(options.preinstallManifest, options.preinstallStyle ?? 'helm', {
       store,
       registry,
       writer,
@@ -99,6 +112,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
       dsType: types.ds
     })
   }
+  backdateSeed(store, registry.all(), Date.now())
   controllers.start()
 
   let latency = options.latencyMs ?? 0

@@ -5,11 +5,15 @@
  */
 import * as yaml from 'js-yaml'
 import {
+  ApplyConflict,
+  conflictError,
+  conflictsNotLastApplied,
   jsonPatch,
   mergePatch,
   recordUpdate,
   serverSideApply,
   strategicMergePatch,
+  UPGRADED_MANAGER,
   type Ownership
 } from './engine.js'
 import { parseJsonObject } from './http.js'
@@ -28,14 +32,17 @@ import {
 import {
   commit,
   forPatching,
+  outsideWrite,
   ownedView,
   prepareWrite,
+  startingOwnership,
   type CommitResult,
   type WriteTarget
 } from './objects.js'
 import { notFound, type ResourcePath } from './resources.js'
 import type { Store } from './store.js'
 import { isMap, KubeError, rfc3339, type KubeObject } from './types.js'
+import { validateObject } from './validation.js'
 
 export interface WriteRequest extends ResourcePath {
   query: URLSearchParams
@@ -68,17 +75,21 @@ export class Writer {
     q: URLSearchParams,
     owned?: Ownership
   ): CommitResult {
+    const requested = next.metadata.managedFields
     const prepared = prepareWrite(t, next)
-    const before = this.ctx.store.ownership(t.type, t.namespace, t.name)
+    if (t.subresource !== 'status') validateObject(t.type, prepared)
+    const stored = this.ctx.store.ownership(t.type, t.namespace, t.name)
     const ownership =
       owned ??
       recordUpdate({
         before: t.live ? ownedView(t.live, t.type, t.subresource) : undefined,
         after: ownedView(prepared, t.type, t.subresource),
         manager,
-        ownership: before,
+        ownership: startingOwnership(stored, requested, t.subresource),
         apiVersion: groupVersion(t.type.group, t.type.version),
-        now: rfc3339()
+        now: rfc3339(),
+        subresource: t.subresource,
+        keep: outsideWrite(t.type, t.subresource)
       })
     const result = commit(this.ctx.store, t, prepared, ownership, dryRun(q))
     // A write that drops the last finalizer of an object being deleted completes the deletion.
@@ -153,9 +164,9 @@ export class Writer {
     } catch (e) {
       throw new KubeError(400, 'BadRequest', `error decoding patch: ${(e as Error).message}`)
     }
-    // Patch the object with its resourceVersion, so a patch that carries one acts as a precondition.
+    // Patch the object as stored, with its resourceVersion (a patch that carries one acts as a
+    // precondition) and managedFields (which a patch may rewrite or clear).
     const base = structuredClone(t.live)
-    delete base.metadata.managedFields
     let patched: unknown
     try {
       if (ct === 'application/json-patch+json') patched = jsonPatch(base, patch)
@@ -197,6 +208,8 @@ export class Writer {
       )
     }
     checkIdentity(req.type, config)
+    if (isMap(config.metadata) && config.metadata.managedFields != null)
+      throw new KubeError(400, 'BadRequest', 'metadata.managedFields must be nil')
     const name = isMap(config.metadata) ? config.metadata.name : undefined
     if (name !== req.name) {
       const msg = `the name of the object (${String(name)}) does not match the name on the URL (${req.name})`
@@ -210,17 +223,29 @@ export class Writer {
       throw t.live ? conflict(req.type, req.name) : notFound(req.type, req.name)
     }
     const apiVersion = groupVersion(req.type.group, req.type.version)
-    let result: { object: Record<string, unknown>; ownership: Ownership }
-    try {
-      result = serverSideApply({
-        live: t.live ? forPatching(t.live) : undefined,
+    const live = t.live ? forPatching(t.live) : undefined
+    const run = (force: boolean): { object: Record<string, unknown>; ownership: Ownership } =>
+      serverSideApply({
+        live,
         config,
         manager,
-        force: req.query.get('force') === 'true',
+        force,
         ownership: this.ctx.store.ownership(req.type, req.namespace, req.name),
         apiVersion,
-        now: rfc3339()
+        now: rfc3339(),
+        subresource: req.subresource
       })
+    let result: { object: Record<string, unknown>; ownership: Ownership }
+    try {
+      try {
+        result = run(req.query.get('force') === 'true')
+      } catch (e) {
+        // kubectl's first server-side apply after client-side ones takes over what it applied.
+        if (manager !== UPGRADED_MANAGER || !(e instanceof ApplyConflict)) throw e
+        const remaining = conflictsNotLastApplied(live, e)
+        if (remaining.length > 0) throw conflictError(remaining)
+        result = run(true)
+      }
     } catch (e) {
       fromPatchError(e, req.type, req.name)
     }

@@ -1,5 +1,5 @@
 /** The 409 an apply gets when it would change fields other managers own. */
-import type { OwnershipEntry } from './ownership.js'
+import { managerName, type OwnershipEntry } from './ownership.js'
 import { PatchError } from './util.js'
 
 /** One field another manager owns that the apply would change. */
@@ -9,14 +9,29 @@ export interface Conflict {
   path: string
 }
 
-/** How the apiserver names a manager (`printManager`): Update entries add their apiVersion. */
-function printManager(name: string, entry: OwnershipEntry): string {
-  const quoted = JSON.stringify(name)
+/**
+ * How the apiserver names a manager (`printManager`): a subresource entry says so, and Update
+ * entries add their apiVersion.
+ */
+function printManager(key: string, entry: OwnershipEntry): string {
+  let quoted = JSON.stringify(managerName(key, entry))
+  if (entry.subresource) quoted += ` with subresource ${JSON.stringify(entry.subresource)}`
   return entry.operation === 'Update' ? `${quoted} using ${entry.apiVersion}` : quoted
 }
 
+/** An apply's 409, carrying the conflicts it reports. */
+export class ApplyConflict extends PatchError {
+  constructor(
+    readonly conflicts: Conflict[],
+    message: string,
+    causes: PatchError['causes']
+  ) {
+    super(message, 409, 'Conflict', causes)
+  }
+}
+
 /** The 409 the apiserver answers (`NewConflictError` in k8s.io/apimachinery managedfields). */
-export function conflictError(conflicts: Conflict[]): PatchError {
+export function conflictError(conflicts: Conflict[]): ApplyConflict {
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
   const sorted = [...conflicts].sort((a, b) => cmp(a.manager, b.manager) || cmp(a.path, b.path))
   const causes = sorted.map((c) => ({
@@ -38,5 +53,5 @@ export function conflictError(conflicts: Conflict[]): PatchError {
     }
     message = `Apply failed with ${sorted.length} conflicts: ${lines.join('\n')}`
   }
-  return new PatchError(message, 409, 'Conflict', causes)
+  return new ApplyConflict(sorted, message, causes)
 }
