@@ -3,9 +3,15 @@ import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadAllYaml, type KubernetesObject } from '@kubernetes/client-node'
-import { checkOfficialObjects, loadManifest } from '../src/cni/manifest.js'
-import { fetchText, InsecureRedirectError, isRetryableDownloadError } from '../src/download.js'
 import { fixturesDir } from '../testbed/mirror.js'
+
+// Downloads use undici's fetch (for its proxy support); the redirect cases answer through this.
+const undici = await import('undici')
+const fetchMock = jest.fn<(...args: unknown[]) => Promise<Response>>()
+jest.unstable_mockModule('undici', () => ({ ...undici, fetch: fetchMock }))
+const { checkOfficialObjects, loadManifest } = await import('../src/cni/manifest.js')
+const { fetchText, InsecureRedirectError, isRetryableDownloadError } =
+  await import('../src/download.js')
 
 const fixture = (name: string) => readFileSync(join(fixturesDir(), name), 'utf8')
 const MANIFEST = fixture('aws-k8s-cni-v1.23.0.yaml')
@@ -109,7 +115,7 @@ describe('loadManifest trust', () => {
 
 describe('fetchText redirects', () => {
   afterEach(() => {
-    jest.restoreAllMocks()
+    fetchMock.mockReset()
   })
 
   const answer = (url: string, body = 'text') => {
@@ -120,9 +126,7 @@ describe('fetchText redirects', () => {
   }
 
   it('refuses an https URL that redirected to http, without retrying', async () => {
-    const fetchMock = jest
-      .spyOn(globalThis, 'fetch')
-      .mockImplementation(async () => answer('http://mirror.example/cni.yaml'))
+    fetchMock.mockImplementation(async () => answer('http://mirror.example/cni.yaml'))
     await expect(
       fetchText('https://example.com/cni.yaml', { sleep: async () => undefined })
     ).rejects.toThrow(
@@ -133,9 +137,7 @@ describe('fetchText redirects', () => {
   })
 
   it('follows an https URL that redirected to https', async () => {
-    jest
-      .spyOn(globalThis, 'fetch')
-      .mockImplementation(async () => answer('https://cdn.example/cni.yaml', 'ok'))
+    fetchMock.mockImplementation(async () => answer('https://cdn.example/cni.yaml', 'ok'))
     await expect(fetchText('https://example.com/cni.yaml')).resolves.toBe('ok')
   })
 })
