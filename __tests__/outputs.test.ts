@@ -58,7 +58,9 @@ describe('writeSummary', () => {
       result,
       settings: {
         env: { WARM_IP_TARGET: '1', ADDITIONAL_ENI_TAGS: '{"a":"<b>"}' },
-        initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' }
+        initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' },
+        unset: [],
+        initUnset: []
       },
       images: ['602401143452.dkr.ecr.us-east-1.amazonaws.com/amazon-k8s-cni:v1.19.6'],
       changes: [{ key: 'ENIConfig/us-east-1a', change: 'unchanged' }],

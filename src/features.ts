@@ -33,8 +33,8 @@ export interface RunFacts {
 
 /**
  * Lints the settings the run ends up with (aws-node's env after the edit, not the inputs) and
- * reports each finding as a warning annotation. With fail-on-warnings the findings stop the run
- * here, before anything in the cluster changes.
+ * reports each warning as an annotation (notices go to the log and the summary only). With
+ * fail-on-warnings the warnings stop the run here, before anything in the cluster changes.
  */
 export function checkSettings(f: RunFacts): LintFinding[] {
   const { env, initEnv } = appliedEnv(f.manifest.objects)
@@ -55,12 +55,18 @@ export function checkSettings(f: RunFacts): LintFinding[] {
       hypervisor: t.hypervisor
     }))
   })
-  for (const x of findings) core.warning(`${x.message} See ${x.link}`, { title: x.title })
-  core.info(findings.length === 0 ? 'No findings' : `${findings.length} finding(s)`)
-  if (findings.length > 0 && f.inputs.failOnWarnings) {
+  const warnings = findings.filter((x) => x.severity !== 'notice')
+  for (const x of warnings) core.warning(`${x.message} See ${x.link}`, { title: x.title })
+  for (const x of findings) if (x.severity === 'notice') core.info(`Notice: ${x.message}`)
+  core.info(
+    findings.length === 0
+      ? 'No findings'
+      : `${warnings.length} warning(s), ${findings.length - warnings.length} notice(s)`
+  )
+  if (warnings.length > 0 && f.inputs.failOnWarnings) {
     throw new Error(
-      `${Inputs.FailOnWarnings} is true and the settings linter found ${findings.length} ` +
-        `problem(s); nothing was changed:\n- ${findings.map((x) => x.title).join('\n- ')}`
+      `${Inputs.FailOnWarnings} is true and the settings linter found ${warnings.length} ` +
+        `problem(s); nothing was changed:\n- ${warnings.map((x) => x.title).join('\n- ')}`
     )
   }
   return findings
@@ -146,7 +152,8 @@ function warnAboutOldNodes(entries: RecycleEntry[], dryRun: boolean): void {
   const names = entries.map((e) => e.name)
   const shown =
     names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '')
-  core.warning(
+  // A notice, not a warning: replacing nodes is the expected next step, not a fault of the inputs.
+  core.notice(
     `${entries.length} node(s) existed before ${dryRun ? 'the change a real run would make' : "this run's change"} ` +
       `and keep the old networking until they are replaced: ${shown}. ` +
       'Custom networking and --max-pods take effect only on nodes created after the change; ' +
@@ -160,7 +167,10 @@ function lintMarkdown(findings: LintFinding[]): string {
   return [
     '### Settings check',
     '',
-    ...findings.map((x) => `- **${x.title}**: ${x.message} ([docs](${x.link}))`),
+    ...findings.map(
+      (x) =>
+        `- ${x.severity === 'notice' ? 'Notice: ' : ''}**${x.title}**: ${x.message} ([docs](${x.link}))`
+    ),
     ''
   ].join('\n')
 }

@@ -11,9 +11,13 @@ import { mkdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KUBECONFIG_DIR_PREFIX } from './cleanup.js'
+import { decideMode } from './cni/partial.js'
 import { errorMessage } from './errors.js'
+import { KubectlInstallError, reportPartialRun } from './failure-report.js'
+import type { RunFacts } from './features.js'
 import { type ActionInputs, getInputs } from './inputs.js'
 import { setOutputs } from './outputs.js'
+import { WriteProgress } from './progress.js'
 import { saveKubeconfigDir, saveKubeconfigExported } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
 
@@ -21,8 +25,12 @@ import { writeFailureSummary, writeSummary } from './summary.js'
 export async function run(): Promise<void> {
   let kubeconfigDir: string | undefined
   let keepKubeconfig = false
+  // Set before the first write: what a failing run reports.
+  let partial: { facts: RunFacts; progress: WriteProgress; changeTime: Date } | undefined
   try {
     const inputs = await core.group('Inputs', async () => logInputs(getInputs()))
+    // Decided once, before any write: every later step reads this value.
+    const mode = decideMode(inputs)
     silenceNodeFetchDeprecations()
     const steps = await import('./steps.js')
     const manifestP = background(steps.startManifest(inputs))
@@ -45,11 +53,12 @@ export async function run(): Promise<void> {
       steps.logNetwork(await networkP)
     )
     const live = await core.group('Cluster state', async () => steps.logClusterState(await liveP))
-    const manifest = await core.group('CNI manifest', () =>
-      steps.prepareManifest(inputs, manifestP, live, kube)
+    const writes = await core.group(
+      mode === 'settings' ? 'aws-node settings' : 'CNI manifest',
+      () => steps.prepareWrites(inputs, mode, steps.manifestLoader(inputs, manifestP), live, kube)
     )
     const eniConfigs = steps.buildEniConfigSet(network, inputs)
-    const facts = { inputs, cluster, live, manifest, eniConfigs, ...network }
+    const facts = { inputs, cluster, live, manifest: writes, eniConfigs, ...network }
     // Before any write, so fail-on-warnings leaves the cluster untouched.
     const findings = await core.group('Check the settings', async () => steps.checkSettings(facts))
     // A kubectl install that has already failed stops the run before the cluster changes; one
@@ -57,18 +66,26 @@ export async function run(): Promise<void> {
     await Promise.race([kubectlP, undefined])
     const dryRun = inputs.dryRun
     const changeTime = new Date()
-    const applied = await core.group(
-      dryRun ? 'Dry run: CNI manifest' : 'Apply the CNI manifest',
-      () => steps.applyCniManifest(kube, manifest.objects, live, waitOptions, dryRun)
-    )
-    const eniApplied = await core.group(
-      dryRun ? 'Dry run: ENIConfigs' : 'Apply the ENIConfigs',
-      () => steps.applyEniConfigSet(kube, eniConfigs.objects, live, dryRun)
+    const progress = new WriteProgress()
+    if (!dryRun) partial = { facts, progress, changeTime }
+    const written = await core.group(dryRun ? 'Dry run: writes' : 'Write to the cluster', () =>
+      steps.writeCluster(
+        kube,
+        writes,
+        eniConfigs.objects,
+        live,
+        inputs.settings,
+        waitOptions,
+        dryRun,
+        progress
+      )
     )
     const rollout = await core.group('aws-node rollout', () =>
-      steps.awaitAwsNode(kube, applied, inputs.wait, waitOptions, dryRun)
+      steps.awaitAwsNode(kube, written.awsNode, inputs.wait, waitOptions, dryRun)
     )
-    const kubectl = await core.group('kubectl', () => kubectlP)
+    const kubectl = await core.group('kubectl', () =>
+      kubectlP.catch((error: unknown) => Promise.reject(new KubectlInstallError(error)))
+    )
     if (inputs.exportKubeconfig) {
       await core.group('Export the kubeconfig', async () => {
         await steps.refreshKubeconfig(kubeconfig, cluster, tokens)
@@ -77,7 +94,7 @@ export async function run(): Promise<void> {
       keepKubeconfig = true
     }
     const report = steps.buildReport(facts, {
-      applied: [...applied, ...eniApplied],
+      applied: written.applied,
       plans: dryRun ? steps.dryRunPlan(facts) : undefined,
       rollout,
       changeTime,
@@ -89,7 +106,10 @@ export async function run(): Promise<void> {
     await writeSummary(report.summary)
   } catch (error) {
     await writeFailureSummary(error)
-    core.setFailed(errorMessage(error))
+    const message = partial?.progress.started
+      ? await reportPartialRun(partial.facts, partial.progress, partial.changeTime, error)
+      : errorMessage(error)
+    core.setFailed(message)
   } finally {
     if (kubeconfigDir && !keepKubeconfig) await removeKubeconfigDir(kubeconfigDir)
   }
@@ -129,7 +149,9 @@ function logInputs(inputs: ActionInputs): ActionInputs {
     `Pod subnets: ${inputs.subnets.map((s) => (s.zone ? `${s.zone}=${s.subnetId}` : s.subnetId)).join(', ')}`
   )
   core.info(
-    `Manifest: ${m ? ('url' in m ? m.url : m.path) : `VPC CNI ${inputs.cniVersion ?? '(the version on the cluster)'}`}`
+    m || inputs.cniVersion
+      ? `Version change: the whole manifest of ${m ? ('url' in m ? m.url : m.path) : `VPC CNI ${inputs.cniVersion}`}`
+      : 'Settings only: the running aws-node keeps its version, images and other fields'
   )
   return inputs
 }
