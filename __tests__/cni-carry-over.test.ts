@@ -51,6 +51,9 @@ describe('preservedSettings', () => {
     })
     expect(s.env).toMatchObject({ MY_TEAM_SETTING: 'x', ENABLE_IPv6: 'true', WARM_IP_TARGET: '1' })
     expect(s.env.WARM_PREFIX_TARGET).toBeUndefined()
+    // The live release stamp is not carried: the new manifest sets its own.
+    expect(awsNodeEnv(live).env.VPC_CNI_VERSION).toBe('v1.19.6')
+    expect(s.env.VPC_CNI_VERSION).toBeUndefined()
     expect(s.initEnv.ENABLE_IPv6).toBe('true')
     expect(s.unset).toEqual(['WARM_PREFIX_TARGET'])
   })

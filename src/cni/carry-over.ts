@@ -10,6 +10,9 @@ import { type CniSettings, awsNodeEnv } from './aws-node.js'
 /** The network policy agent's container in every manifest since v1.14. */
 export const NODEAGENT = 'aws-eks-nodeagent'
 
+/** Variables a manifest sets to describe its own release: they follow the manifest, never the live value. */
+const RELEASE_STAMPS: readonly string[] = ['VPC_CNI_VERSION']
+
 /** -1, 0 or 1 as release `a` is older than, the same as or newer than `b` (vX.Y.Z). */
 export function compareVersions(a: string, b: string): number {
   const parts = (v: string) => v.replace(/^v/, '').split('.').map(Number)
@@ -22,7 +25,8 @@ export function compareVersions(a: string, b: string): number {
 
 /**
  * The settings a version change applies: the inputs' settings, plus every literal env and init-env
- * value of the live aws-node that the inputs neither set nor remove.
+ * value of the live aws-node that the inputs neither set nor remove (but for release stamps such as
+ * VPC_CNI_VERSION, which follow the manifest).
  */
 export function preservedSettings(
   live: KubernetesObject | undefined,
@@ -35,7 +39,9 @@ export function preservedSettings(
     set: Record<string, string>,
     unset: readonly string[] = []
   ): Record<string, string> => {
-    const carried = Object.entries(liveEnv).filter(([k]) => !(k in set) && !unset.includes(k))
+    const carried = Object.entries(liveEnv).filter(
+      ([k]) => !(k in set) && !unset.includes(k) && !RELEASE_STAMPS.includes(k)
+    )
     return { ...Object.fromEntries(carried), ...set }
   }
   return {
@@ -120,4 +126,3 @@ function flagOf(arg: string): [string, string][] {
   const m = /^--?([A-Za-z0-9-]+)=(.*)$/.exec(arg)
   return m ? [[m[1], m[2]]] : []
 }
-
