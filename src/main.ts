@@ -1,9 +1,12 @@
 /**
- * The action's pipeline, top to bottom. Independent requests overlap (the manifest download with
- * AWS sign-in; EC2, the cluster reads and the kubectl download with each other), so a first run
- * costs about eight dependent round trips: OIDC → STS → EKS → {EC2 ∥ reads} → apply → CRD
- * Established → ENIConfigs → rollout. The issue-4 reports (linter, max pods, nodes to recycle,
- * dry-run plan) only use what those batches read, so they add none.
+ * The action's pipeline, top to bottom. The mode is decided from the inputs before anything else:
+ * SETTINGS (the default) changes only aws-node's managed env; VERSION applies a whole manifest.
+ * Independent requests overlap (the manifest download with AWS sign-in; EC2, the cluster reads and
+ * the kubectl download with each other). The writes go CRD → Established → ENIConfigs → aws-node →
+ * rollout, each step waiting only for what it needs, so on a cluster with the ENIConfig CRD a first
+ * run costs seven dependent round trips: OIDC → STS → EKS → {EC2 ∥ reads} → ENIConfigs → aws-node →
+ * rollout. The reports (linter, max pods, nodes to recycle, dry-run plan) only use what those
+ * batches read, so they add none.
  */
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
@@ -47,7 +50,7 @@ export async function run(): Promise<void> {
     const kube = steps.connect({ cluster, tokens, inputs, identity, sts: aws.sts, deadline })
     // EC2, the cluster reads and the kubectl download do not depend on each other.
     const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster))
-    const liveP = background(steps.readClusterState(kube))
+    const liveP = background(steps.readClusterState(kube, mode))
     const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version))
     const network = await core.group('Subnets and security groups', async () =>
       steps.logNetwork(await networkP)

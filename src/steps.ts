@@ -13,6 +13,7 @@ import { type ClusterInfo, describeCluster } from './aws/cluster.js'
 import { EksTokenSource, mintEksToken } from './aws/eks-token.js'
 import { resolveSecurityGroups, resolveSubnets } from './aws/network.js'
 import { loadManifest, resolveManifestSource } from './cni/manifest.js'
+import type { WriteMode } from './cni/partial.js'
 import { LATEST_KNOWN_CNI_VERSION } from './cni/versions.js'
 import { errorMessage } from './errors.js'
 import type { ActionInputs } from './inputs.js'
@@ -25,6 +26,7 @@ import {
 } from './kube/kubeconfig.js'
 import { type LiveState, STANDARD_REFS, readLiveState } from './kube/live.js'
 import { retry } from './retry.js'
+import { ENI_CONFIG_CRD_NAME } from './steps-writes.js'
 
 export { createAwsClients } from './aws/clients.js'
 export { anyChange } from './kube/apply.js'
@@ -181,9 +183,18 @@ export function logNetwork<T extends Awaited<ReturnType<typeof resolveNetwork>>>
   return network
 }
 
-/** The cluster before the change: the standard CNI objects, aws-node, ENIConfigs and nodes. */
-export function readClusterState(kube: KubeClient): Promise<LiveState> {
-  return readLiveState(kube, STANDARD_REFS, (error) =>
+/**
+ * The cluster before the change: aws-node, ENIConfigs and nodes, and the objects the run may write:
+ * the standard CNI objects for a version change, only the ENIConfig CRD for a settings-only run.
+ */
+export function readClusterState(kube: KubeClient, mode: WriteMode): Promise<LiveState> {
+  const refs =
+    mode === 'version'
+      ? STANDARD_REFS
+      : STANDARD_REFS.filter(
+          (r) => r.kind === 'CustomResourceDefinition' && r.name === ENI_CONFIG_CRD_NAME
+        )
+  return readLiveState(kube, refs, (error) =>
     // The first line is enough: an access error's full explanation comes with the run's error.
     core.warning(
       `Could not list the cluster's nodes (${errorMessage(error).split('\n')[0]}): ` +
