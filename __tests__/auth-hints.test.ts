@@ -1,4 +1,4 @@
-import { clusterAccessHint, decodeJwtClaims, trustPolicyHint } from '../src/auth-hints.js'
+import { clusterAccessHint, decodeJwtClaims, issuerOf, trustPolicyHint } from '../src/auth-hints.js'
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
 
@@ -240,5 +240,61 @@ describe('clusterAccessHint', () => {
     const h2 = clusterAccessHint({ ...base, status: 401, message: `token ${eks} refused` })
     expect(h2.text).not.toContain(eks.slice(11, 40))
     expect(h2.text).toContain('token [redacted token] refused')
+  })
+})
+
+describe('the issuer of the token the action holds', () => {
+  it.each([
+    [
+      'github.com',
+      'https://token.actions.githubusercontent.com',
+      'token.actions.githubusercontent.com'
+    ],
+    ['GHES', 'https://ghes.example.com/_services/token', 'ghes.example.com/_services/token'],
+    [
+      'a GHEC enterprise issuer',
+      'https://token.actions.githubusercontent.com/octo-enterprise',
+      'token.actions.githubusercontent.com/octo-enterprise'
+    ],
+    [
+      'a trailing slash',
+      'https://ghes.example.com/_services/token/',
+      'ghes.example.com/_services/token'
+    ],
+    ['no iss', undefined, 'token.actions.githubusercontent.com'],
+    [
+      'an iss that is not an https URL',
+      'http://evil.example/x"y',
+      'token.actions.githubusercontent.com'
+    ]
+  ])('%s', (_, iss, expected) => {
+    expect(issuerOf(iss === undefined ? {} : { iss })).toBe(expected)
+  })
+
+  it('names the GHES issuer in the causes and the trust policy, never github.com', () => {
+    const claims = { ...CLAIMS, iss: 'https://ghes.example.com/_services/token' }
+    const token = jwt(claims)
+    const hint = trustPolicyHint({
+      roleArn: ROLE,
+      claims: decodeJwtClaims(token),
+      audience: 'sts.amazonaws.com',
+      errorMessage:
+        'No OpenIDConnect provider found in your account for https://ghes.example.com/_services/token'
+    })
+    for (const out of [hint.text, hint.markdown]) {
+      expect(out).not.toContain('token.actions.githubusercontent.com')
+      expect(out).toContain(
+        'aws iam create-open-id-connect-provider --url https://ghes.example.com/_services/token'
+      )
+      expect(out).toContain(
+        '"Federated": "arn:aws:iam::111122223333:oidc-provider/ghes.example.com/_services/token"'
+      )
+      expect(out).toContain(
+        '"ghes.example.com/_services/token:sub": "repo:octo-org/infra:ref:refs/heads/main"'
+      )
+      expect(out).toContain('"ghes.example.com/_services/token:aud": "sts.amazonaws.com"')
+    }
+    expect(hint.text).toContain('iss: "https://ghes.example.com/_services/token"')
+    expectNoToken(hint, token)
   })
 })

@@ -197,6 +197,21 @@ describe('assumeRoleWithOidc', () => {
     expect(send).toHaveBeenCalledTimes(1)
   })
 
+  it('names the issuer of the token it holds (GHES) in the advice and the hint', async () => {
+    const { params, send } = setup()
+    const ghes = `${b64({ alg: 'RS256' })}.${b64({ ...CLAIMS, iss: 'https://ghes.example.com/_services/token' })}.sigGhes4242`
+    params.getIDToken.mockImplementation(async () => ghes)
+    send.mockRejectedValue(
+      stsError('AccessDenied', 403, 'Not authorized to perform sts:AssumeRoleWithWebIdentity')
+    )
+    const error = await rejection(assumeRoleWithOidc(params))
+    expect(error.message).toContain('federated principal ghes.example.com/_services/token')
+    expect(error.message).toContain('"ghes.example.com/_services/token:sub"')
+    expect(error.message).not.toContain('token.actions.githubusercontent.com')
+    expect(hintOf(error)?.markdown).toContain('oidc-provider/ghes.example.com/_services/token')
+    for (const part of ghes.split('.')) expect(error.message).not.toContain(part)
+  })
+
   it('points at role-duration-seconds when the role allows shorter sessions', async () => {
     const { params, send } = setup()
     send.mockRejectedValue(

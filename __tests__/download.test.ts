@@ -1,6 +1,15 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fetchText, HttpStatusError, isRetryableDownloadError, redactUrl } from '../src/download.js'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  downloadFile,
+  fetchText,
+  HttpStatusError,
+  isRetryableDownloadError,
+  redactUrl
+} from '../src/download.js'
 
 describe('fetchText', () => {
   let server: Server
@@ -31,6 +40,54 @@ describe('fetchText', () => {
     requests = []
     script = new Map()
     waits.length = 0
+  })
+
+  describe('downloadFile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'download-file-'))
+    afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+    it('writes the body to the file, creating its folder, after retrying a 503', async () => {
+      const body = 'x'.repeat(100_000)
+      script.set('/bin', [{ status: 503 }, { status: 200, body }])
+      const dest = join(dir, 'sub', 'bin')
+      await downloadFile(`${base}/bin`, dest, { sleep })
+      expect(readFileSync(dest, 'utf8')).toBe(body)
+      expect(requests).toEqual(['/bin', '/bin'])
+      expect(waits).toHaveLength(1)
+    })
+
+    it('fails at once on 404 and leaves no file', async () => {
+      const dest = join(dir, 'missing')
+      const error = await downloadFile(`${base}/missing`, dest, { sleep }).catch((e: unknown) => e)
+      expect((error as HttpStatusError).status).toBe(404)
+      expect(requests).toHaveLength(1)
+      expect(existsSync(dest)).toBe(false)
+    })
+
+    it('does not wait for a Retry-After that ends after the deadline', async () => {
+      script.set('/busy', [{ status: 503, headers: { 'retry-after': '30' } }])
+      const deadline = Date.now() + 20_000
+      await expect(
+        downloadFile(`${base}/busy`, join(dir, 'busy'), { sleep, deadline })
+      ).rejects.toThrow('HTTP 503')
+      expect(requests).toHaveLength(1)
+      expect(waits).toEqual([])
+    })
+
+    it('makes no request once the deadline has passed', async () => {
+      await expect(
+        downloadFile(`${base}/bin`, join(dir, 'late'), { sleep, deadline: Date.now() - 1 })
+      ).rejects.toThrow(`GET ${base}/bin was not attempted: the run's timeout-seconds ran out`)
+      expect(requests).toEqual([])
+    })
+
+    it('refuses credentials in the URL before any request, without showing them', async () => {
+      const url = base.replace('http://', 'http://user:hunter2@')
+      const error = await downloadFile(`${url}/bin`, join(dir, 'cred')).catch((e: unknown) => e)
+      expect((error as Error).message).toMatch(/credentials in the URL are not supported/)
+      expect((error as Error).message).not.toContain('hunter2')
+      expect(requests).toEqual([])
+    })
   })
 
   it('returns the body', async () => {

@@ -32,10 +32,9 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
 
 /** A fake kubectl per version; 1 MiB so that concurrent copies overlap. */
 const binaries = new Map<string, Buffer>(
-  ['v1.31.2', 'v1.31.3', 'v1.31.4', 'v1.31.5', 'v1.30.9'].map((v) => [
-    v,
-    Buffer.concat([Buffer.from(`#!/bin/sh\necho ${v}\n`), randomBytes(1 << 20)])
-  ])
+  ['v1.31.2', 'v1.31.3', 'v1.31.4', 'v1.31.5', 'v1.31.6', 'v1.30.9', 'v1.29.1', 'v1.32.0'].map(
+    (v) => [v, Buffer.concat([Buffer.from(`#!/bin/sh\necho ${v}\n`), randomBytes(1 << 20)])]
+  )
 )
 // v1.31.3's published checksum does not match its binary.
 const published = (v: string): string =>
@@ -44,6 +43,8 @@ const published = (v: string): string =>
 let server: Server
 let mirror: string
 let requests: string[] = []
+/** Paths answered once with 503 and Retry-After: 20 (as a busy CDN might). */
+let busyOnce = new Set<string>()
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -55,7 +56,12 @@ beforeAll(async () => {
       '/release/stable-1.30.txt': 'v1.30.9',
       '/release/stable-1.29.txt': '<html>oops</html>'
     }
-    const m = /^\/release\/(v[\d.]+)\/bin\/linux\/amd64\/kubectl(\.sha256)?$/.exec(url)
+    if (busyOnce.delete(url)) {
+      res.writeHead(503, { 'retry-after': '20' })
+      return void res.end('busy')
+    }
+    const m =
+      /^\/release\/(v[\d.]+)\/bin\/(?:linux|darwin)\/(?:amd64|arm64)\/kubectl(\.sha256)?$/.exec(url)
     const binary = m ? binaries.get(m[1]) : undefined
     const body = files[url] ?? (binary && (m?.[2] ? published(m[1]) : binary))
     res.statusCode = body === undefined ? 404 : 200
@@ -71,6 +77,7 @@ afterAll(async () => {
 })
 beforeEach(() => {
   requests = []
+  busyOnce = new Set()
 })
 
 const deps = { fetchText: (url: string) => fetchText(url, { sleep: async () => undefined }) }
@@ -256,5 +263,145 @@ describe('installKubectl', () => {
     expect(tc.find('kubectl', '1.30.9', 'amd64')).toBe(dir)
     expect(leftovers()).toEqual([])
     expect(tempFiles()).toEqual([])
+  })
+
+  describe('with a warm cache', () => {
+    beforeAll(async () => {
+      // v1.31.2 (the stable patch of 1.31) is cached by the first test; make sure either way.
+      await installKubectl(params('v1.31.2'), deps)
+    })
+
+    test.each([
+      ['no version (the cluster minor)', undefined],
+      ['a minor', '1.31'],
+      ['an exact cached version', 'v1.31.2']
+    ])('%s is served by the cache without any request', async (_what, version) => {
+      const result = await installKubectl(params(version), deps)
+      expect(result.cacheHit).toBe(true)
+      expect(result.version).toMatch(/^v1\.31\.\d+$/)
+      expect(result.path).toBe(
+        path.join(TOOL_CACHE, 'kubectl', result.version.slice(1), 'amd64', 'kubectl')
+      )
+      expect(requests).toEqual([])
+    })
+
+    it('serves a minor from the cache even when the download host is down', async () => {
+      const down = { ...params('1.31'), mirror: 'http://127.0.0.1:9' }
+      const result = await installKubectl(down, deps)
+      expect(result).toMatchObject({ cacheHit: true })
+      expect(result.version).toMatch(/^v1\.31\.\d+$/)
+    })
+
+    it('serves the newest verified cached patch of the minor', async () => {
+      await installKubectl(params('v1.31.6'), deps)
+      // A corrupt newer copy is passed over.
+      const corrupt = path.join(TOOL_CACHE, 'kubectl', '1.31.6', 'amd64', 'kubectl')
+      const good = readFileSync(corrupt)
+      writeFileSync(corrupt, 'truncated')
+      requests = []
+      try {
+        const result = await installKubectl(params('1.31'), deps)
+        expect(requests).toEqual([])
+        expect(result.cacheHit).toBe(true)
+        expect(result.version).not.toBe('v1.31.6')
+        expect(result.version).toMatch(/^v1\.31\.[2-5]$/)
+      } finally {
+        writeFileSync(corrupt, good)
+      }
+      expect((await installKubectl(params('1.31'), deps)).version).toBe('v1.31.6')
+    })
+
+    it('asks the mirror for an exact version the cache lacks', async () => {
+      const result = await installKubectl(params('v1.29.1'), deps)
+      expect(result.cacheHit).toBe(false)
+      expect(requests.sort()).toEqual([
+        '/release/v1.29.1/bin/linux/amd64/kubectl',
+        '/release/v1.29.1/bin/linux/amd64/kubectl.sha256'
+      ])
+    })
+
+    it("asks only stable.txt for 'latest' once its version is cached", async () => {
+      expect((await installKubectl(params('latest'), deps)).version).toBe('v1.32.0')
+      requests = []
+      const result = await installKubectl(params('latest'), deps)
+      expect(result).toMatchObject({ cacheHit: true, version: 'v1.32.0' })
+      expect(requests).toEqual(['/release/stable.txt'])
+    })
+
+    it("uses the newest cached kubectl, with a warning, when 'latest' cannot be resolved", async () => {
+      const down = { ...params('latest'), mirror: 'http://127.0.0.1:9' }
+      const newest = versionDirs()
+        .filter((d) => /^\d+\.\d+\.\d+$/.test(d))
+        .sort((a, b) => b.localeCompare(a, 'en', { numeric: true }))[0]
+      const result = await installKubectl(down, deps)
+      expect(result).toMatchObject({ cacheHit: true, version: `v${newest}` })
+    })
+
+    it("still fails for 'latest' when it cannot be resolved and the cache is empty", async () => {
+      const empty = { find: () => '', findAllVersions: () => [] } as unknown as typeof tc
+      const down = { ...params('latest'), mirror: 'http://127.0.0.1:9' }
+      await expect(installKubectl(down, { ...deps, tc: empty })).rejects.toThrow(
+        "Cannot resolve kubectl-version 'latest': GET http://127.0.0.1:9/release/stable.txt failed"
+      )
+    })
+  })
+
+  it('downloads the darwin build on macOS runners', async () => {
+    const result = await installKubectl({ ...params('v1.31.4'), os: 'darwin', arch: 'arm64' }, deps)
+    expect(result.cacheHit).toBe(false)
+    expect(requests.sort()).toEqual([
+      '/release/v1.31.4/bin/darwin/arm64/kubectl',
+      '/release/v1.31.4/bin/darwin/arm64/kubectl.sha256'
+    ])
+    expect(result.path).toBe(path.join(TOOL_CACHE, 'kubectl', '1.31.4', 'arm64', 'kubectl'))
+  })
+
+  describe('retries and the deadline', () => {
+    const binaryUrl = '/release/v1.31.5/bin/linux/amd64/kubectl'
+    const sleeps: number[] = []
+    const sleep = async (ms: number) => void sleeps.push(ms)
+    const emptyCache = mkdtempSync(path.join(root, 'empty-'))
+    /** A tool cache with nothing in it, so every call downloads. */
+    const cold = {
+      ...tc,
+      find: () => '',
+      findAllVersions: () => []
+    } as typeof tc
+    beforeEach(() => {
+      sleeps.length = 0
+      process.env.RUNNER_TOOL_CACHE = emptyCache
+    })
+    afterEach(() => {
+      process.env.RUNNER_TOOL_CACHE = TOOL_CACHE
+    })
+
+    it('retries a 503 on the binary with the injected sleep, not tool-cache’s 10-20 s', async () => {
+      busyOnce.add(binaryUrl)
+      const deadline = Date.now() + 3_600_000
+      const result = await installKubectl({ ...params('v1.31.5'), deadline, sleep }, { tc: cold })
+      expect(result.cacheHit).toBe(false)
+      expect(requests.filter((r) => r === binaryUrl)).toHaveLength(2)
+      // The server's Retry-After, through the injected sleep.
+      expect(sleeps).toEqual([20_000])
+    })
+
+    it('gives up at once when the retry would end after the deadline', async () => {
+      busyOnce.add(binaryUrl)
+      const deadline = Date.now() + 10_000
+      await expect(
+        installKubectl({ ...params('v1.31.5'), deadline, sleep }, { tc: cold })
+      ).rejects.toThrow(`Failed to download kubectl v1.31.5 from ${mirror}${binaryUrl}: GET`)
+      expect(sleeps).toEqual([])
+      expect(requests.filter((r) => r === binaryUrl)).toHaveLength(1)
+      expect(tempFiles()).toEqual([])
+    })
+
+    it('makes no binary request once the deadline has passed', async () => {
+      await expect(
+        installKubectl({ ...params('v1.31.5'), deadline: Date.now() - 1, sleep }, { tc: cold })
+      ).rejects.toThrow('timeout-seconds ran out')
+      expect(requests).not.toContain(binaryUrl)
+      expect(sleeps).toEqual([])
+    })
   })
 })

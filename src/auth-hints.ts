@@ -31,6 +31,8 @@ export function hintOf(error: unknown): AuthHint | undefined {
   return undefined
 }
 
+// github.com's issuer, for a token whose claims cannot be read. GitHub Enterprise Server issues
+// tokens as https://HOSTNAME/_services/token, and a GHEC enterprise may have its own issuer URL.
 const GITHUB_ISSUER = 'token.actions.githubusercontent.com'
 const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
 const ROLE_ARN = /^arn:([\w-]+):iam::(\d{12}):role\/(.+)$/
@@ -39,7 +41,7 @@ const JWT = /ey[\w-]+\.[\w-]+\.[\w-]*/g
 // The EKS bearer token: the prefix and a base64url presigned STS URL.
 const EKS_TOKEN = /k8s-aws-v1\.[\w-]+/g
 // Claims worth showing; none is secret (GitHub documents them in its OIDC guide).
-const SHOWN_CLAIMS = 'sub aud repository ref environment event_name job_workflow_ref'.split(' ')
+const SHOWN_CLAIMS = 'iss sub aud repository ref environment event_name job_workflow_ref'.split(' ')
 
 /** Decode a JWT's payload without verifying (claims are not secret); never return or print the token itself. */
 export function decodeJwtClaims(jwt: string): Record<string, unknown> | undefined {
@@ -53,6 +55,17 @@ export function decodeJwtClaims(jwt: string): Record<string, unknown> | undefine
   } catch {
     return undefined
   }
+}
+
+/**
+ * The token's issuer as IAM names it: the `iss` URL without `https://` (the OIDC provider's name,
+ * and the prefix of its `:aud` and `:sub` condition keys). github.com's issuer when unknown.
+ */
+export function issuerOf(claims: Record<string, unknown> | undefined): string {
+  const iss = claims?.iss
+  const m =
+    typeof iss === 'string' ? /^https:\/\/([\w.-]+(?::\d+)?(?:\/[\w.~-]+)*)\/?$/.exec(iss) : null
+  return m ? m[1] : GITHUB_ISSUER
 }
 
 /**
@@ -72,11 +85,12 @@ export function trustPolicyHint(p: {
   const account = role?.[2] ?? '<account-id>'
   const claims = p.claims ?? {}
   const sub = typeof claims.sub === 'string' ? claims.sub : undefined
-  const causes = likelyCauses(p, claims, sub, partition, account)
+  const issuer = issuerOf(p.claims)
+  const causes = likelyCauses(p, claims, sub, partition, account, issuer)
   const shown = SHOWN_CLAIMS.filter((k) => claims[k] !== undefined).map(
     (k) => `${k}: ${redact(JSON.stringify(claims[k]))}`
   )
-  const policy = JSON.stringify(trustPolicy(partition, account, p.audience, sub), null, 2)
+  const policy = JSON.stringify(trustPolicy(partition, account, issuer, p.audience, sub), null, 2)
   const head = `GitHub OIDC could not assume role ${p.roleArn}: ${redact(p.errorMessage)}`
   const claimsIntro = p.claims
     ? "The ID token's claims (not secret) the trust policy is matched against:"
@@ -199,7 +213,8 @@ function likelyCauses(
   claims: Record<string, unknown>,
   sub: string | undefined,
   partition: string,
-  account: string
+  account: string,
+  issuer: string
 ): string[] {
   const causes: string[] = []
   const error = p.errorMessage
@@ -208,8 +223,8 @@ function likelyCauses(
   }
   if (/No OpenIDConnect provider found/i.test(error)) {
     causes.push(
-      `Account ${account} has no IAM OIDC provider for ${GITHUB_ISSUER}. Create it once: ` +
-        `aws iam create-open-id-connect-provider --url https://${GITHUB_ISSUER} ` +
+      `Account ${account} has no IAM OIDC provider for ${issuer}. Create it once: ` +
+        `aws iam create-open-id-connect-provider --url https://${issuer} ` +
         `--client-id-list ${p.audience}`
     )
   }
@@ -218,23 +233,21 @@ function likelyCauses(
   if (/audience/i.test(error) || p.audience !== DEFAULT_AUDIENCE) {
     causes.push(
       `The token's audience is ${audiences.join(', ') || p.audience}. The trust policy's ` +
-        `${GITHUB_ISSUER}:aud condition and the OIDC provider's client IDs must list it; both usually ` +
+        `${issuer}:aud condition and the OIDC provider's client IDs must list it; both usually ` +
         `say ${DEFAULT_AUDIENCE}, the default of the audience input.`
     )
   }
   if (sub) {
     causes.push(
-      `The trust policy's ${GITHUB_ISSUER}:sub condition probably does not match "${sub}". ${subForm(sub, claims)}`
+      `The trust policy's ${issuer}:sub condition probably does not match "${sub}". ${subForm(sub, claims)}`
     )
   } else {
-    causes.push(
-      `The trust policy's ${GITHUB_ISSUER}:sub condition did not match the job's subject.`
-    )
+    causes.push(`The trust policy's ${issuer}:sub condition did not match the job's subject.`)
   }
   // STS answers a missing role with the same AccessDenied as a condition mismatch.
   causes.push(
     `Less likely: the role does not exist in account ${account}, or its trust policy names another ` +
-      `provider than arn:${partition}:iam::${account}:oidc-provider/${GITHUB_ISSUER}.`
+      `provider than arn:${partition}:iam::${account}:oidc-provider/${issuer}.`
   )
   return causes
 }
@@ -272,6 +285,7 @@ function subForm(sub: string, claims: Record<string, unknown>): string {
 function trustPolicy(
   partition: string,
   account: string,
+  issuer: string,
   audience: string,
   sub: string | undefined
 ) {
@@ -281,13 +295,13 @@ function trustPolicy(
       {
         Effect: 'Allow',
         Principal: {
-          Federated: `arn:${partition}:iam::${account}:oidc-provider/${GITHUB_ISSUER}`
+          Federated: `arn:${partition}:iam::${account}:oidc-provider/${issuer}`
         },
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: {
           StringEquals: {
-            [`${GITHUB_ISSUER}:aud`]: audience,
-            [`${GITHUB_ISSUER}:sub`]: sub ?? 'repo:OWNER/REPO:ref:refs/heads/BRANCH'
+            [`${issuer}:aud`]: audience,
+            [`${issuer}:sub`]: sub ?? 'repo:OWNER/REPO:ref:refs/heads/BRANCH'
           }
         }
       }

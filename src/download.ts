@@ -4,6 +4,12 @@
  * anything else (404, 403, a wrong scheme) fails at once with the URL in the message.
  */
 import * as core from '@actions/core'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream } from 'node:stream/web'
 import { errorMessage } from './errors.js'
 import { retry } from './retry.js'
 
@@ -26,6 +32,8 @@ export interface FetchTextOptions {
   attempts?: number
   /** Per-attempt timeout in ms; default 30000. */
   timeoutMs?: number
+  /** Give up instead of waiting to retry past this time (ms since the epoch): the run's deadline. */
+  deadline?: number
   sleep?: (ms: number) => Promise<void>
   onRetry?: (message: string) => void
 }
@@ -51,6 +59,84 @@ export function isRetryableDownloadError(error: unknown): boolean | number {
  * @throws Error naming the URL on network failures, with the underlying error as `cause`
  */
 export async function fetchText(url: string, options: FetchTextOptions = {}): Promise<string> {
+  checkUrl(url)
+  const timeoutMs = options.timeoutMs ?? 30_000
+  return retry(() => fetchOnce(url, timeoutMs), {
+    label: 'download',
+    attempts: options.attempts ?? 4,
+    retryable: isRetryableDownloadError,
+    deadline: options.deadline,
+    sleep: options.sleep,
+    onRetry: options.onRetry ?? ((message) => core.info(message))
+  })
+}
+
+async function fetchOnce(url: string, timeoutMs: number): Promise<string> {
+  const response = await request(url, AbortSignal.timeout(timeoutMs))
+  try {
+    return await response.text()
+  } catch (error) {
+    throw new Error(`GET ${url} failed while reading the body: ${errorMessage(error)}`, {
+      cause: error
+    })
+  }
+}
+
+/**
+ * GETs `url` into the file `dest` (created, or replaced on each attempt), with the retries of
+ * {@link fetchText}. A download cannot outlive `deadline`: the attempt in flight is aborted then,
+ * and no retry starts if its backoff would end after it. This replaces tool-cache's downloadTool,
+ * whose own retries sleep 10-20 s whatever the run's budget.
+ *
+ * @throws {HttpStatusError} on a non-2xx answer (after retries for transient ones)
+ */
+export async function downloadFile(
+  url: string,
+  dest: string,
+  options: Omit<FetchTextOptions, 'timeoutMs'> = {}
+): Promise<void> {
+  checkUrl(url)
+  const { deadline } = options
+  await mkdir(dirname(dest), { recursive: true })
+  try {
+    await retry(
+      async () => {
+        const remaining = deadline === undefined ? undefined : deadline - Date.now()
+        if (remaining !== undefined && remaining <= 0) {
+          throw new DeadlineError(`GET ${url} was not attempted: the run's timeout-seconds ran out`)
+        }
+        const signal =
+          remaining === undefined ? new AbortController().signal : AbortSignal.timeout(remaining)
+        const response = await request(url, signal)
+        if (!response.body) throw new Error(`GET ${url} failed: the answer has no body`)
+        try {
+          await pipeline(
+            Readable.fromWeb(response.body as ReadableStream<Uint8Array>, { signal }),
+            createWriteStream(dest)
+          )
+        } catch (error) {
+          throw new Error(`GET ${url} failed while reading the body: ${messageOf(error)}`, {
+            cause: error
+          })
+        }
+      },
+      {
+        label: 'download',
+        attempts: options.attempts ?? 4,
+        retryable: (error) => !(error instanceof DeadlineError) && isRetryableDownloadError(error),
+        deadline,
+        sleep: options.sleep,
+        onRetry: options.onRetry ?? ((message) => core.info(message))
+      }
+    )
+  } catch (error) {
+    await rm(dest, { force: true })
+    throw error
+  }
+}
+
+/** Only plain http(s) URLs without credentials; the message never shows a password. */
+function checkUrl(url: string): void {
   let parsed: URL
   try {
     parsed = new URL(url)
@@ -64,20 +150,16 @@ export async function fetchText(url: string, options: FetchTextOptions = {}): Pr
   if (parsed.username || parsed.password) {
     throw new Error(`Cannot download '${redactUrl(url)}': credentials in the URL are not supported`)
   }
-  const timeoutMs = options.timeoutMs ?? 30_000
-  return retry(() => fetchOnce(url, timeoutMs), {
-    label: 'download',
-    attempts: options.attempts ?? 4,
-    retryable: isRetryableDownloadError,
-    sleep: options.sleep,
-    onRetry: options.onRetry ?? ((message) => core.info(message))
-  })
 }
 
-async function fetchOnce(url: string, timeoutMs: number): Promise<string> {
+/** The run's deadline passed before a download attempt could start. */
+class DeadlineError extends Error {}
+
+/** One GET: the response of a 2xx answer; an Error naming the URL otherwise. */
+async function request(url: string, signal: AbortSignal): Promise<Response> {
   let response: Response
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' })
+    response = await fetch(url, { signal, redirect: 'follow' })
   } catch (error) {
     // fetch() hides the useful part (ECONNREFUSED, ENOTFOUND, …) in `cause`.
     // Duck-typed: fetch's errors may come from another realm (e.g. under jest's VM modules).
@@ -92,13 +174,7 @@ async function fetchOnce(url: string, timeoutMs: number): Promise<string> {
     await response.arrayBuffer().catch(() => undefined)
     throw new HttpStatusError(url, response.status, response.statusText, retryAfterMs(response))
   }
-  try {
-    return await response.text()
-  } catch (error) {
-    throw new Error(`GET ${url} failed while reading the body: ${errorMessage(error)}`, {
-      cause: error
-    })
-  }
+  return response
 }
 
 function retryAfterMs(response: Response): number | undefined {

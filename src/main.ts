@@ -19,6 +19,7 @@ import { errorMessage } from './errors.js'
 import { KubectlInstallError, reportPartialRun } from './failure-report.js'
 import type { RunFacts } from './features.js'
 import { type ActionInputs, getInputs } from './inputs.js'
+import { assertSupportedRunner } from './kubectl/platform.js'
 import { setOutputs } from './outputs.js'
 import { WriteProgress } from './progress.js'
 import { saveKubeconfigDir, saveKubeconfigExported } from './state.js'
@@ -31,6 +32,8 @@ export async function run(): Promise<void> {
   // Set before the first write: what a failing run reports.
   let partial: { facts: RunFacts; progress: WriteProgress; changeTime: Date } | undefined
   try {
+    // Before any input is read or request made: Windows cannot keep the kubeconfig private.
+    assertSupportedRunner()
     const inputs = await core.group('Inputs', async () => logInputs(getInputs()))
     // Decided once, before any write: every later step reads this value.
     const mode = decideMode(inputs)
@@ -51,7 +54,7 @@ export async function run(): Promise<void> {
     // EC2, the cluster reads and the kubectl download do not depend on each other.
     const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster))
     const liveP = background(steps.readClusterState(kube, mode))
-    const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version))
+    const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version, deadline))
     const network = await core.group('Subnets and security groups', async () =>
       steps.logNetwork(await networkP)
     )

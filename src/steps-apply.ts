@@ -179,13 +179,21 @@ export async function awaitAwsNode(
   return line
 }
 
-/** kubectl through the tool cache, unless install-kubectl is false or this is a dry run. */
-export async function installKubectlIfWanted(inputs: ActionInputs, clusterVersion: string) {
+/**
+ * kubectl through the tool cache, unless install-kubectl is false or this is a dry run. Its
+ * requests stop at the run's deadline (timeout-seconds).
+ */
+export async function installKubectlIfWanted(
+  inputs: ActionInputs,
+  clusterVersion: string,
+  deadline: number
+) {
   if (!inputs.installKubectl || inputs.dryRun) return undefined
   return installKubectl({
     version: inputs.kubectlVersion,
     clusterVersion,
-    mirror: inputs.kubectlMirror
+    mirror: inputs.kubectlMirror,
+    deadline
   })
 }
 

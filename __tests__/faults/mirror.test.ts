@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startTestbed, type Testbed } from '../../testbed/index.js'
 import type { FaultRule } from '../../testbed/faults.js'
+import { kubectlArch } from '../../src/kubectl/platform.js'
 import { cachedKubectls, caseIt, runOn, sha256Of, type CaseRun } from './cases.js'
 
 let bed: Testbed
@@ -35,8 +36,9 @@ function runMirrorCase(id: string, faults: FaultRule[]): Promise<CaseRun> {
 /** The published digest of the kubectl a run installed. */
 async function publishedSha256(r: CaseRun): Promise<string> {
   const version = /kubectl (v\d+\.\d+\.\d+) installed at/.exec(r.run.log)?.[1]
+  // The mirror serves this machine's architecture (arm64 on an ARM runner).
   const res = await fetch(
-    `${bed.env.TESTBED_KUBECTL_MIRROR}/release/${version}/bin/linux/amd64/kubectl.sha256`
+    `${bed.env.TESTBED_KUBECTL_MIRROR}/release/${version}/bin/linux/${kubectlArch()}/kubectl.sha256`
   )
   return (await res.text()).trim()
 }
@@ -86,6 +88,14 @@ describe('kubectl mirror', () => {
       check: async () => {
         expect(r.hits).toHaveLength(1)
         await expectOneValidKubectl(r)
+        // The action's own retry answered the 503, with its backoff (at most 8 s), not
+        // tool-cache's fixed 10-20 s sleep, which would ignore timeout-seconds.
+        const retry =
+          /Retry download: attempt 2 of \d+ in (\d+) ms \(GET \S+\/kubectl failed: HTTP 503/.exec(
+            r.run.log
+          )
+        expect(retry).not.toBeNull()
+        expect(Number(retry?.[1])).toBeLessThanOrEqual(8000)
       }
     }
   })

@@ -66,7 +66,7 @@ afterAll(async () => {
 })
 
 describe('Kubernetes API emulator: state', () => {
-  it('seeds a fresh EKS cluster with the CNI preinstalled by field manager eks', async () => {
+  it('seeds a fresh EKS cluster with the CNI preinstalled by Helm (field manager helm)', async () => {
     const { emu } = await start({ preinstallManifest: MANIFEST, nodes: 4 })
     const nodes = emu.list('v1', 'Node')
     expect(nodes).toHaveLength(4)
@@ -101,7 +101,7 @@ describe('Kubernetes API emulator: state', () => {
       updatedNumberScheduled: 4,
       numberAvailable: 4
     })
-    // A server-side apply by another manager that changes the image conflicts with "eks".
+    // A server-side apply by another manager that changes the image conflicts with "helm".
     const image = { name: 'aws-node', image: 'example/cni:v0' }
     const conflict = await call(emu, 'PATCH', `${DS_PATH}/aws-node?fieldManager=other`, {
       body: {
@@ -113,7 +113,7 @@ describe('Kubernetes API emulator: state', () => {
       contentType: 'application/apply-patch+yaml'
     })
     expect(conflict.status).toBe(409)
-    expect(conflict.json.message).toContain('conflict with "eks"')
+    expect(conflict.json.message).toContain('conflict with "helm" using apps/v1')
     expect(emu.list('crd.k8s.amazonaws.com/v1alpha1', 'ENIConfig')).toEqual([])
     expect(
       emu.get(

@@ -147,9 +147,17 @@ describe('toManagedFields / fromManagedFields', () => {
       'f:containerPort': {},
       'f:name': {}
     })
-    expect((node['f:livenessProbe'] as Obj)['f:exec']).toEqual({ 'f:command': {} })
+    // Maps and lists the creator added carry "." (it owns them as a whole); the ones a typed
+    // object always has (spec, template, containers) do not.
+    expect((node['f:livenessProbe'] as Obj)['f:exec']).toEqual({ '.': {}, 'f:command': {} })
+    expect((node['f:env'] as Obj)['.']).toEqual({})
+    expect(containers['.']).toBeUndefined()
+    expect(spec['.']).toBeUndefined()
     const labels = ((entry.fieldsV1 as Obj)['f:metadata'] as Obj)['f:labels'] as Obj
+    expect(labels['.']).toEqual({})
     expect(labels['f:app.kubernetes.io/version']).toEqual({})
+    // LabelSelector is an atomic struct: owned as one field.
+    expect((entry.fieldsV1 as Obj)['f:spec']).toMatchObject({ 'f:selector': {} })
     expect(Object.keys(node)).toEqual([...Object.keys(node)].sort())
   })
 

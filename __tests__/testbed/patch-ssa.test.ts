@@ -373,9 +373,9 @@ describe('serverSideApply edge cases', () => {
     ;(cfg.spec.template.spec as Obj).securityContext = { runAsNonRoot: true }
     const { object, ownership: out } = apply(live, cfg, 'gha', ownership)
     expect((object as DaemonSet).spec.template.spec.securityContext).toEqual({ runAsNonRoot: true })
-    expect(out['kubectl-client-side-apply'].paths).not.toContain(
-      '.spec.template.spec.securityContext'
-    )
+    // The creator keeps the map it created; the applier owns the field it added inside it.
+    expect(out['kubectl-client-side-apply'].paths).toContain('.spec.template.spec.securityContext')
+    expect(out.gha.paths).toContain('.spec.template.spec.securityContext.runAsNonRoot')
   })
 
   it('rejects duplicate list-map keys with 422 like the apiserver', () => {

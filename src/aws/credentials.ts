@@ -4,7 +4,7 @@
  */
 import * as core from '@actions/core'
 import { AssumeRoleWithWebIdentityCommand, type STSClient } from '@aws-sdk/client-sts'
-import { HintedError, decodeJwtClaims, trustPolicyHint } from '../auth-hints.js'
+import { HintedError, decodeJwtClaims, issuerOf, trustPolicyHint } from '../auth-hints.js'
 import { errorMessage } from '../errors.js'
 import { retry } from '../retry.js'
 import { createStsClient, type AwsCredentials } from './clients.js'
@@ -164,22 +164,26 @@ function explainAssumeRoleFailure(error: unknown, p: AssumeRoleParams, idToken: 
   const reason = idToken ? errorMessage(error).split(idToken).join('***') : errorMessage(error)
   const prefix = `Could not assume role '${p.roleArn}' with GitHub OIDC: ${reason}`
   const code = awsErrorCode(error)
+  // Only the claims are kept, never the token: the issuer names the IAM OIDC provider, which is
+  // not github.com's on GitHub Enterprise Server or for a GHEC enterprise with its own issuer.
+  const claims = decodeJwtClaims(idToken)
+  const issuer = issuerOf(claims)
   let advice: string | undefined
   if (code === 'AccessDenied' || code === 'IDPRejectedClaimException') {
     advice =
       "The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the " +
-      'federated principal token.actions.githubusercontent.com with a condition matching this ' +
+      `federated principal ${issuer} with a condition matching this ` +
       `repository's subject. This job's token has ${describeClaims(idToken)}.`
   } else if (code === 'InvalidIdentityToken' || code === 'InvalidIdentityTokenException') {
     advice =
       'The AWS account needs an IAM OIDC identity provider for ' +
-      `https://token.actions.githubusercontent.com whose audiences include '${p.audience}'.`
+      `https://${issuer} whose audiences include '${p.audience}'.`
   }
   if (advice) {
     // The token's claims are not secret; the hint shows which trust-policy condition failed.
     const hint = trustPolicyHint({
       roleArn: p.roleArn,
-      claims: decodeJwtClaims(idToken),
+      claims,
       audience: p.audience,
       errorMessage: reason
     })

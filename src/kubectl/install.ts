@@ -1,17 +1,26 @@
 /**
- * kubectl through the runner's tool cache (issue 3, behaviour 7), after Azure/setup-kubectl's
- * downloadKubectl, plus what it lacks: the published sha256 is checked before anything is cached,
- * and concurrent installs of one version into a shared tool cache cannot corrupt it.
+ * kubectl through the runner's tool cache, after Azure/setup-kubectl's downloadKubectl, plus what
+ * it lacks: a warm cache needs no network at all, the published sha256 is checked before anything
+ * is cached, downloads stop at the run's deadline, and concurrent installs of one version into a
+ * shared tool cache cannot corrupt it.
  */
 import * as core from '@actions/core'
 import * as toolCache from '@actions/tool-cache'
-import { createHash, randomUUID } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { chmod, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { fetchText as defaultFetchText, redactUrl } from '../download.js'
+import {
+  downloadFile as defaultDownloadFile,
+  fetchText as defaultFetchText,
+  HttpStatusError,
+  redactUrl
+} from '../download.js'
 import { errorMessage } from '../errors.js'
+import { TOOL, cacheAtomically, findCached, sha256File, type ToolCache } from './cache.js'
+import { kubectlPlatform, type KubectlOs } from './platform.js'
+
+export { kubectlArch } from './platform.js'
 
 /** What to install and where from. */
 export interface KubectlInstallParams {
@@ -23,26 +32,57 @@ export interface KubectlInstallParams {
   mirror: string
   /** kubectl's name for the architecture (amd64, arm64); defaults to this machine's. */
   arch?: string
+  /** dl.k8s.io's name for the OS (linux, darwin); defaults to this machine's. */
+  os?: KubectlOs
+  /** Requests stop retrying, and a download in flight is aborted, at this time (ms since the epoch). */
+  deadline?: number
+  /** Waits between retries; injectable so tests never wait. */
+  sleep?: (ms: number) => Promise<void>
 }
 
-type ToolCache = typeof toolCache
 type FetchText = (url: string) => Promise<string>
+type DownloadFile = (url: string, dest: string) => Promise<void>
 
-const TOOL = 'kubectl'
-// Recorded next to the cached binary so a cache hit can be verified without the network.
-const SHA_FILE = 'kubectl.sha256'
+/** What kubectl-version asks for, read without the network. */
+type Wanted =
+  | { kind: 'exact'; version: string }
+  | { kind: 'minor'; minor: string; stableUrl: string; label: string }
+  | { kind: 'latest'; stableUrl: string }
+
 const FULL_VERSION = /^v?(\d+)\.(\d+)\.(\d+)$/
 const MINOR_VERSION = /^v?(\d+)\.(\d+)$/
 
-/** kubectl's architecture name for a Node.js `os.arch()`. */
-export function kubectlArch(nodeArch: string = os.arch()): string {
-  const names: Record<string, string> = {
-    x64: 'amd64',
-    arm64: 'arm64',
-    arm: 'arm',
-    ppc64: 'ppc64le'
+/**
+ * Reads kubectl-version (or, with none, the cluster's minor) without any request.
+ *
+ * @throws Error naming the input kubectl-version and the accepted forms
+ */
+function parseWanted(p: KubectlInstallParams): Wanted {
+  const raw = p.version?.trim() ?? ''
+  const mirror = p.mirror.replace(/\/+$/, '')
+  const full = FULL_VERSION.exec(raw)
+  if (full) return { kind: 'exact', version: `v${full[1]}.${full[2]}.${full[3]}` }
+  if (raw === 'latest') return { kind: 'latest', stableUrl: `${mirror}/release/stable.txt` }
+  const minor = MINOR_VERSION.exec(raw !== '' ? raw : p.clusterVersion.trim())
+  if (!minor && raw !== '') {
+    throw new Error(
+      `Invalid kubectl-version '${raw}': expected 'latest', a minor version such as '1.31' ` +
+        `(its latest patch) or a full version such as 'v1.31.2'`
+    )
   }
-  return names[nodeArch] ?? nodeArch
+  if (!minor) {
+    throw new Error(
+      `Cannot pick a kubectl for cluster version '${p.clusterVersion}' (expected e.g. '1.31'); ` +
+        'set kubectl-version'
+    )
+  }
+  const m = `${minor[1]}.${minor[2]}`
+  return {
+    kind: 'minor',
+    minor: m,
+    stableUrl: `${mirror}/release/stable-${m}.txt`,
+    label: raw || `latest ${p.clusterVersion}.x`
+  }
 }
 
 /**
@@ -55,40 +95,17 @@ export async function resolveKubectlVersion(
   p: KubectlInstallParams,
   fetchText: FetchText
 ): Promise<string> {
-  const raw = p.version?.trim() ?? ''
-  const full = FULL_VERSION.exec(raw)
-  if (full) return `v${full[1]}.${full[2]}.${full[3]}`
-  const mirror = p.mirror.replace(/\/+$/, '')
-  let url: string
-  if (raw === 'latest') {
-    url = `${mirror}/release/stable.txt`
-  } else if (raw !== '') {
-    const minor = MINOR_VERSION.exec(raw)
-    if (!minor) {
-      throw new Error(
-        `Invalid kubectl-version '${raw}': expected 'latest', a minor version such as '1.31' ` +
-          `(its latest patch) or a full version such as 'v1.31.2'`
-      )
-    }
-    url = `${mirror}/release/stable-${minor[1]}.${minor[2]}.txt`
-  } else {
-    const minor = MINOR_VERSION.exec(p.clusterVersion.trim())
-    if (!minor) {
-      throw new Error(
-        `Cannot pick a kubectl for cluster version '${p.clusterVersion}' (expected e.g. '1.31'); ` +
-          'set kubectl-version'
-      )
-    }
-    url = `${mirror}/release/stable-${minor[1]}.${minor[2]}.txt`
-  }
+  const wanted = parseWanted(p)
+  if (wanted.kind === 'exact') return wanted.version
+  const url = wanted.stableUrl
   let answer: string
   try {
     answer = (await fetchText(url)).trim()
   } catch (error) {
-    throw new Error(
-      `Cannot resolve kubectl-version '${raw || `latest ${p.clusterVersion}.x`}': ${errorMessage(error)}`,
-      { cause: error }
-    )
+    const label = wanted.kind === 'minor' ? wanted.label : 'latest'
+    throw new Error(`Cannot resolve kubectl-version '${label}': ${errorMessage(error)}`, {
+      cause: error
+    })
   }
   const resolved = FULL_VERSION.exec(answer)
   if (!resolved) {
@@ -98,52 +115,84 @@ export async function resolveKubectlVersion(
 }
 
 /**
- * Installs kubectl and puts it on PATH. A cached copy is used without any network request when the
- * version is given in full; otherwise the version is resolved first. A download is checked against
+ * Installs kubectl and puts it on PATH. The tool cache serves without any request when it holds
+ * the exact version asked for, or (for a minor, or no version) a verified patch of that minor; only
+ * otherwise is the version resolved and downloaded. `latest` needs `stable.txt`, but when that
+ * cannot be read the newest cached kubectl serves, with a warning. A download is checked against
  * the published `.sha256` before it is cached.
  *
  * @returns the binary's path, the exact version, and whether it came from the cache
  */
 export async function installKubectl(
   p: KubectlInstallParams,
-  deps: { fetchText?: FetchText; tc?: ToolCache } = {}
+  deps: { fetchText?: FetchText; downloadFile?: DownloadFile; tc?: ToolCache } = {}
 ): Promise<{ path: string; version: string; cacheHit: boolean }> {
   const tc = deps.tc ?? toolCache
-  const fetchText = deps.fetchText ?? ((url: string) => defaultFetchText(url))
-  const arch = p.arch ?? kubectlArch()
-  const version = await resolveKubectlVersion(p, fetchText)
-  const cached = tc.find(TOOL, version, arch)
-  if (cached) {
-    if (await matchesRecordedSha(cached)) {
-      core.info(`kubectl ${version} found in the tool cache at ${cached}`)
-      core.addPath(cached)
-      return { path: path.join(cached, TOOL), version, cacheHit: true }
-    }
-    core.warning(`The cached kubectl at ${cached} fails its sha256 check; downloading it again`)
+  const retryOptions = { deadline: p.deadline, sleep: p.sleep }
+  const fetchText = deps.fetchText ?? ((url: string) => defaultFetchText(url, retryOptions))
+  const downloadFile =
+    deps.downloadFile ??
+    ((url: string, dest: string) => defaultDownloadFile(url, dest, retryOptions))
+  const platform = { ...kubectlPlatform(), ...pick(p) }
+  const wanted = parseWanted(p)
+  const fromCache =
+    wanted.kind === 'exact'
+      ? await findCached(tc, platform.arch, { version: wanted.version })
+      : wanted.kind === 'minor'
+        ? await findCached(tc, platform.arch, { minor: wanted.minor })
+        : undefined
+  if (fromCache) return useCached(fromCache, 'no download needed')
+  let version: string
+  try {
+    version = await resolveKubectlVersion(p, fetchText)
+  } catch (error) {
+    const newest = wanted.kind === 'latest' && (await findCached(tc, platform.arch, 'newest'))
+    if (!newest) throw error
+    core.warning(
+      `${errorMessage(error)}. Using the newest kubectl in the tool cache, ${newest.version}, instead.`
+    )
+    return useCached(newest, `${wanted.stableUrl} could not be read`)
   }
-  const dir = await downloadAndCache(tc, fetchText, p.mirror.replace(/\/+$/, ''), version, arch)
+  // `latest` resolved to a version the cache may already hold (the other forms were looked up above).
+  const cached = wanted.kind === 'latest' && (await findCached(tc, platform.arch, { version }))
+  if (cached) return useCached(cached, 'no download needed')
+  const mirror = p.mirror.replace(/\/+$/, '')
+  const dir = await downloadAndCache(tc, { fetchText, downloadFile }, mirror, version, platform)
   core.info(`kubectl ${version} installed at ${dir}`)
   core.addPath(dir)
   return { path: path.join(dir, TOOL), version, cacheHit: false }
 }
 
+function pick(p: KubectlInstallParams): { os?: KubectlOs; arch?: string } {
+  return { ...(p.os ? { os: p.os } : {}), ...(p.arch ? { arch: p.arch } : {}) }
+}
+
+function useCached(
+  found: { dir: string; version: string },
+  why: string
+): { path: string; version: string; cacheHit: boolean } {
+  core.info(`kubectl ${found.version} found in the tool cache at ${found.dir} (${why})`)
+  core.addPath(found.dir)
+  return { path: path.join(found.dir, TOOL), version: found.version, cacheHit: true }
+}
+
 async function downloadAndCache(
   tc: ToolCache,
-  fetchText: FetchText,
+  io: { fetchText: FetchText; downloadFile: DownloadFile },
   mirror: string,
   version: string,
-  arch: string
+  platform: { os: KubectlOs; arch: string }
 ): Promise<string> {
-  const url = `${mirror}/release/${version}/bin/linux/${arch}/kubectl`
-  const [binary, checksum] = await Promise.allSettled([
-    tc.downloadTool(url),
-    fetchText(`${url}.sha256`)
-  ])
-  if (binary.status === 'rejected') {
-    throw downloadError(binary.reason, version, arch, redactUrl(url))
-  }
-  const downloaded = binary.value
+  const url = `${mirror}/release/${version}/bin/${platform.os}/${platform.arch}/kubectl`
+  const downloaded = path.join(process.env.RUNNER_TEMP || os.tmpdir(), randomUUID())
   try {
+    const [binary, checksum] = await Promise.allSettled([
+      io.downloadFile(url, downloaded),
+      io.fetchText(`${url}.sha256`)
+    ])
+    if (binary.status === 'rejected') {
+      throw downloadError(binary.reason, version, platform, redactUrl(url))
+    }
     if (checksum.status === 'rejected') {
       throw new Error(
         `Cannot fetch the published sha256 of kubectl ${version}: ${errorMessage(checksum.reason)}`,
@@ -160,82 +209,10 @@ async function downloadAndCache(
       )
     }
     await chmod(downloaded, 0o755)
-    return await cacheAtomically(tc, downloaded, version, arch, expected)
+    return await cacheAtomically(tc, downloaded, version, platform.arch, expected)
   } finally {
     await rm(downloaded, { force: true })
   }
-}
-
-/**
- * tool-cache's cacheFile empties the version directory, copies, then writes the `.complete`
- * marker. Two jobs caching one version at once can therefore leave a half-copied binary behind a
- * marker. So the file is cached under a unique staging version and the finished directory is
- * moved into place with one atomic rename; whoever loses the race checks and uses the winner's copy.
- */
-async function cacheAtomically(
-  tc: ToolCache,
-  file: string,
-  version: string,
-  arch: string,
-  sha256: string
-): Promise<string> {
-  const clean = version.replace(/^v/, '')
-  const staging = `${clean}-staging.x${randomUUID().replace(/-/g, '')}`
-  const staged = await tc.cacheFile(file, TOOL, TOOL, staging, arch)
-  const stagingRoot = path.dirname(staged)
-  const finalDir = path.join(path.dirname(stagingRoot), clean, arch)
-  try {
-    await writeFile(path.join(staged, SHA_FILE), `${sha256}\n`)
-    await mkdir(path.dirname(finalDir), { recursive: true })
-    await moveIntoPlace(staged, finalDir, sha256)
-    await writeFile(`${finalDir}.complete`, '')
-    return finalDir
-  } catch (error) {
-    throw new Error(`Cannot cache kubectl ${version} at ${finalDir}: ${errorMessage(error)}`, {
-      cause: error
-    })
-  } finally {
-    await rm(stagingRoot, { recursive: true, force: true })
-  }
-}
-
-async function moveIntoPlace(staged: string, finalDir: string, sha256: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await rename(staged, finalDir)
-      return
-    } catch (error) {
-      if (!hasCode(error, 'ENOTEMPTY', 'EEXIST')) throw error
-    }
-    // Another install got there first; its binary is as good as ours if the hash matches.
-    if ((await sha256File(path.join(finalDir, TOOL)).catch(() => '')) === sha256) {
-      await writeAtomically(path.join(finalDir, SHA_FILE), `${sha256}\n`)
-      core.info(`A concurrent install already cached the same kubectl at ${finalDir}; using it`)
-      return
-    }
-    if (attempt >= 3) throw new Error(`a different kubectl keeps appearing at ${finalDir}`)
-    // A broken copy (e.g. from an interrupted older install): move it aside, then retry.
-    const aside = `${finalDir}.replaced-${randomUUID()}`
-    await rename(finalDir, aside).catch((error: unknown) => {
-      if (!hasCode(error, 'ENOENT')) throw error
-    })
-    await rm(aside, { recursive: true, force: true })
-  }
-}
-
-async function matchesRecordedSha(dir: string): Promise<boolean> {
-  try {
-    const recorded = (await readFile(path.join(dir, SHA_FILE), 'utf8')).trim()
-    return recorded === (await sha256File(path.join(dir, TOOL)))
-  } catch {
-    return false
-  }
-}
-
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const temp = `${file}.${randomUUID()}`
-  await writeFile(temp, content)
-  await rename(temp, file)
 }
 
 function parseSha256(text: string, url: string): string {
@@ -247,31 +224,18 @@ function parseSha256(text: string, url: string): string {
   return digest
 }
 
-function downloadError(error: unknown, version: string, arch: string, url: string): Error {
-  const status =
-    typeof error === 'object' && error !== null && 'httpStatusCode' in error
-      ? error.httpStatusCode
-      : undefined
-  if (status === 404) {
-    return new Error(`kubectl ${version} for linux/${arch} not found at ${url}`, { cause: error })
+function downloadError(
+  error: unknown,
+  version: string,
+  platform: { os: KubectlOs; arch: string },
+  url: string
+): Error {
+  if (error instanceof HttpStatusError && error.status === 404) {
+    return new Error(`kubectl ${version} for ${platform.os}/${platform.arch} not found at ${url}`, {
+      cause: error
+    })
   }
   return new Error(`Failed to download kubectl ${version} from ${url}: ${errorMessage(error)}`, {
     cause: error
   })
-}
-
-function hasCode(error: unknown, ...codes: string[]): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    'code' in error &&
-    typeof error.code === 'string' &&
-    codes.includes(error.code)
-  )
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
 }

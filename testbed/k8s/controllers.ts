@@ -7,6 +7,7 @@
  */
 import type { KindRegistry, ResourceType } from './kinds.js'
 import { typesFromCrd } from './kinds.js'
+import { systemWrite } from './objects.js'
 import { deleteDaemonSetPods, syncDaemonSetPods } from './pods.js'
 import type { Store, StoreEvent } from './store.js'
 import { deepEqual, isMap, rfc3339, type JsonMap, type KubeObject } from './types.js'
@@ -16,6 +17,9 @@ export type RolloutMode = 'instant' | 'staged' | 'stuck'
 /** Time the CRD cleanup finalizer takes; kubectl's delete --wait watches until DELETED meanwhile. */
 const CRD_CLEANUP_MS = 150
 const CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io'
+/** The field managers the real controllers write status as (they run inside these binaries). */
+const CRD_MANAGER = 'kube-apiserver'
+export const DS_MANAGER = 'kube-controller-manager'
 
 export interface ControllerSettings {
   crdEstablishDelayMs: number
@@ -149,7 +153,7 @@ export class Controllers {
     // Serve the kinds before the status event, so a client that saw Established finds them.
     this.registry.registerCrd(name, typesFromCrd(next))
     if (!deepEqual(next.status, live.status)) {
-      this.store.put(this.types.crd, next, this.store.ownership(this.types.crd, undefined, name))
+      systemWrite(this.store, this.types.crd, next, CRD_MANAGER, 'status')
     }
   }
 
@@ -159,7 +163,6 @@ export class Controllers {
    * `kubectl delete -f` still succeed.
    */
   deleteCrd(live: KubeObject): KubeObject {
-    const name = live.metadata.name
     if (live.metadata.deletionTimestamp) return structuredClone(live)
     const next = structuredClone(live)
     next.metadata.deletionTimestamp = rfc3339()
@@ -179,11 +182,7 @@ export class Controllers {
       }
     ]
     next.status = status
-    const out = this.store.put(
-      this.types.crd,
-      next,
-      this.store.ownership(this.types.crd, undefined, name)
-    )
+    const out = systemWrite(this.store, this.types.crd, next, CRD_MANAGER, 'status')
     this.later(CRD_CLEANUP_MS, () => this.finishCrdDeletion(live))
     return out
   }
@@ -252,11 +251,7 @@ export class Controllers {
     if (deepEqual(live.status, status)) return true
     const next = structuredClone(live)
     next.status = status
-    const stored = this.store.put(
-      this.types.ds,
-      next,
-      this.store.ownership(this.types.ds, namespace, name)
-    )
+    const stored = systemWrite(this.store, this.types.ds, next, DS_MANAGER, 'status')
     syncDaemonSetPods(this.store, this.types, stored, Number(status.updatedNumberScheduled ?? 0))
     return true
   }

@@ -11,13 +11,20 @@ import type { FaultInjector, RequestLog } from '../faults.js'
 import { Controllers, type RolloutMode } from './controllers.js'
 import { KindRegistry, splitApiVersion, typesFromCrd, type ResourceType } from './kinds.js'
 import { createHandler, type AuthResult } from './server.js'
-import { DEFAULT_ZONES, seedManifest, seedNamespaces, seedNodes } from './seed.js'
+import {
+  DEFAULT_ZONES,
+  seedManifest,
+  seedNamespaces,
+  seedNodes,
+  type InstallStyle
+} from './seed.js'
 import { asVersion, Store } from './store.js'
 import type { KubeObject } from './types.js'
 import { Writer } from './writes.js'
 
 export type { AuthResult } from './server.js'
 export type { RolloutMode } from './controllers.js'
+export type { InstallStyle } from './seed.js'
 export type { KubeObject } from './types.js'
 
 export interface KubeEmulatorOptions {
@@ -29,6 +36,11 @@ export interface KubeEmulatorOptions {
   region?: string
   /** Path of an aws-k8s-cni.yaml installed the way EKS would have installed it. */
   preinstallManifest?: string | null
+  /**
+   * Who installed it: `helm` (default; the self-managed CNI EKS preinstalls, manager `helm`) or
+   * `eks-addon` (the managed add-on, server-side applied by manager `eks`).
+   */
+  preinstallStyle?: InstallStyle
   crdEstablishDelayMs?: number
   rollout?: { mode: RolloutMode; stepMs?: number }
   /** Called for every request carrying a bearer token; a missing token is a 401. */
@@ -90,7 +102,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     options.kubernetesVersion
   )
   if (options.preinstallManifest) {
-    seedManifest(options.preinstallManifest, {
+    seedManifest(options.preinstallManifest, options.preinstallStyle ?? 'helm', {
       store,
       registry,
       writer,

@@ -3,7 +3,9 @@ export {
   jsonPatch,
   mergePatch,
   PatchError,
+  fromManagedFields,
   recordUpdate,
+  toManagedFields,
   serverSideApply,
   strategicMergePatch,
   type Ownership

@@ -108,9 +108,11 @@ export function rawRequest(
     contentType?: string
     accept?: string
     agent?: https.Agent
+    userAgent?: string
   } = {}
 ): Promise<RawReply> {
   const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json' }
+  if (opts.userAgent !== undefined) headers['User-Agent'] = opts.userAgent
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`
   const payload =
     opts.body === undefined || typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body)
@@ -194,6 +196,52 @@ export async function startKubectlBed(args: {
     async close() {
       await emu.close()
       rmSync(k.dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** An emulator accepting one token, and raw HTTPS calls to it over one keep-alive agent. */
+export interface ApiBed {
+  emu: KubeEmulator
+  log: RequestLog
+  faults: FaultInjector
+  call(
+    method: string,
+    path: string,
+    opts?: { body?: unknown; contentType?: string; accept?: string; userAgent?: string }
+  ): Promise<RawReply>
+  close(): Promise<void>
+}
+
+export async function startApiBed(args: {
+  tls: TlsMaterial
+  token?: string
+  options?: Partial<KubeEmulatorOptions>
+}): Promise<ApiBed> {
+  const token = args.token ?? 'good'
+  const log = new RequestLog()
+  const faults = new FaultInjector()
+  const emu = await startKubeEmulator({
+    tls: args.tls,
+    kubernetesVersion: '1.31',
+    authenticate: async (t) =>
+      t === token
+        ? { ok: true, user: 'kubernetes-admin' }
+        : { ok: false, status: 401, message: 'Unauthorized' },
+    faults,
+    log,
+    ...args.options
+  })
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 4 })
+  return {
+    emu,
+    log,
+    faults,
+    call: (method, path, opts = {}) =>
+      rawRequest(`${emu.url}${path}`, args.tls.caPem, { ...opts, method, token, agent }),
+    async close() {
+      agent.destroy()
+      await emu.close()
     }
   }
 }

@@ -4,7 +4,7 @@
  * no-op rule (a write that changes neither the object nor its ownership changes nothing at all).
  */
 import { randomUUID } from 'node:crypto'
-import type { Ownership } from './engine.js'
+import { fromManagedFields, recordUpdate, toManagedFields, type Ownership } from './engine.js'
 import { groupVersion, type ResourceType } from './kinds.js'
 import type { Store } from './store.js'
 import { deepCopy, deepEqual, isMap, rfc3339, type JsonMap, type KubeObject } from './types.js'
@@ -165,4 +165,106 @@ function withVersion(object: KubeObject, type: ResourceType): KubeObject {
   const copy = deepCopy(object)
   copy.apiVersion = groupVersion(type.group, type.version)
   return copy
+}
+
+/**
+ * Paths a write cannot touch, so ownership of them stays as it is: status during a main-resource
+ * write of a kind with a status subresource, everything but status during a status write.
+ */
+export function outsideWrite(
+  type: ResourceType,
+  subresource?: string
+): ((path: string) => boolean) | undefined {
+  const isStatus = (p: string): boolean => p === '.status' || p.startsWith('.status.')
+  if (subresource === 'status') return (p) => !isStatus(p)
+  return type.statusSubresource ? isStatus : undefined
+}
+
+/** An empty list, or a list of one empty entry: the client asks to clear managedFields. */
+function isReset(requested: unknown): boolean {
+  if (!Array.isArray(requested)) return false
+  return (
+    requested.length === 0 ||
+    (requested.length === 1 && isMap(requested[0]) && Object.keys(requested[0]).length === 0)
+  )
+}
+
+/**
+ * The ownership a non-apply write starts from, as the apiserver decides it: managedFields sent in
+ * the request replace the stored ones (kubectl's CSA→SSA migration relies on it), an empty list
+ * (or one empty entry) clears them, and a request without them, with undecodable ones, or through
+ * a subresource keeps the stored ones, so clients unaware of the field cannot wipe it.
+ */
+export function startingOwnership(
+  stored: Ownership,
+  requested: unknown,
+  subresource?: string
+): Ownership {
+  if (subresource || requested === undefined || requested === null) return stored
+  if (isReset(requested)) return {}
+  if (deepEqual(requested, toManagedFields(stored))) return stored
+  const decoded = fromManagedFields(requested)
+  return Object.keys(decoded).length > 0 ? decoded : stored
+}
+
+/**
+ * Stores a write made inside the control plane (a controller, or the installer a seed stands for)
+ * as an Update by `manager`, through the status subresource when `subresource` is 'status'.
+ * `next` is the whole object, with the stored system metadata.
+ */
+export function systemWrite(
+  store: Store,
+  type: ResourceType,
+  next: KubeObject,
+  manager: string,
+  subresource?: 'status'
+): KubeObject {
+  const { namespace, name } = next.metadata
+  const live = store.peek(type, namespace, name)
+  const ownership = recordUpdate({
+    before: live ? ownedView(live, type, subresource) : undefined,
+    after: ownedView(next, type, subresource),
+    manager,
+    ownership: store.ownership(type, namespace, name),
+    apiVersion: groupVersion(type.group, type.version),
+    now: rfc3339(),
+    subresource,
+    keep: outsideWrite(type, subresource)
+  })
+  return store.put(type, next, ownership)
+}
+
+/**
+ * Creates an object the way a control-plane component does (POST by `manager`), then, when it has
+ * a status and its kind a status subresource, writes that status as the same or another manager.
+ */
+export function systemCreate(
+  store: Store,
+  type: ResourceType,
+  object: KubeObject,
+  manager: string,
+  statusManager = manager
+): KubeObject {
+  const target = {
+    type,
+    namespace: object.metadata.namespace,
+    name: object.metadata.name,
+    live: undefined
+  }
+  const prepared = prepareWrite(target, object)
+  const ownership = recordUpdate({
+    before: undefined,
+    after: ownedView(prepared, type),
+    manager,
+    ownership: {},
+    apiVersion: groupVersion(type.group, type.version),
+    now: rfc3339(),
+    keep: outsideWrite(type)
+  })
+  const created = commit(store, target, prepared, ownership, false).object
+  if (!type.statusSubresource || !isMap(object.status) || !Object.keys(object.status).length)
+    return created
+  const withStatus = deepCopy(store.peek(type, target.namespace, target.name) as KubeObject)
+  withStatus.status = deepCopy(object.status)
+  return systemWrite(store, type, withStatus, statusManager, 'status')
 }

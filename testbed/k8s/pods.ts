@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { ResourceType } from './kinds.js'
-import { commit, prepareWrite } from './objects.js'
+import { systemCreate } from './objects.js'
 import type { Store } from './store.js'
 import { isMap, type JsonMap, type KubeObject } from './types.js'
 
@@ -57,14 +57,9 @@ function newPod(ds: KubeObject, nodeName: string, generation: number, ip: string
   }
 }
 
+/** The DaemonSet controller creates the pod; the kubelet of its node reports its status. */
 function put(store: Store, podType: ResourceType, pod: KubeObject): void {
-  const target = {
-    type: podType,
-    namespace: pod.metadata.namespace,
-    name: pod.metadata.name,
-    live: undefined
-  }
-  commit(store, target, prepareWrite(target, pod), {}, false)
+  systemCreate(store, podType, pod, 'kube-controller-manager', 'kubelet')
 }
 
 /**

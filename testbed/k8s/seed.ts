@@ -1,17 +1,21 @@
 /**
  * The state of a fresh EKS cluster: the four system namespaces, worker nodes spread over the
- * zones, and optionally the VPC CNI as EKS installs it (server-side applied by manager `eks`, images
- * tagged `-eksbuild.1`, CRDs Established, aws-node fully rolled out at generation 1).
+ * zones, and optionally the VPC CNI as EKS installs it, with the managedFields each writer leaves:
+ * - `helm` (default): the self-managed CNI that EKS preinstalls with Helm, created by manager
+ *   `helm` (operation Update) and labelled `app.kubernetes.io/managed-by: Helm`;
+ * - `eks-addon`: the EKS managed add-on, server-side applied by manager `eks`.
+ * Images are tagged `-eksbuild.1`, CRDs are Established (status by `kube-apiserver`), aws-node is
+ * fully rolled out at generation 1 (status by `kube-controller-manager`).
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import yaml from 'js-yaml'
-import { completeDaemonSetStatus, type Controllers } from './controllers.js'
+import { completeDaemonSetStatus, DS_MANAGER, type Controllers } from './controllers.js'
 import type { KindRegistry, ResourceType } from './kinds.js'
 import { splitApiVersion } from './kinds.js'
-import { commit, prepareWrite } from './objects.js'
+import { systemCreate, systemWrite } from './objects.js'
 import type { Store } from './store.js'
-import { isMap, type JsonMap, type KubeObject } from './types.js'
+import { isMap, type JsonMap } from './types.js'
 import type { Writer } from './writes.js'
 
 export interface Zone {
@@ -25,26 +29,29 @@ export const DEFAULT_ZONES: Zone[] = [
   { name: 'ap-northeast-2c', id: 'apne2-az3' }
 ]
 
-/** Stores a system-created object (no field manager of interest). */
-function seedObject(store: Store, type: ResourceType, object: KubeObject): void {
-  const target = {
-    type,
-    namespace: object.metadata.namespace,
-    name: object.metadata.name,
-    live: undefined
-  }
-  commit(store, target, prepareWrite(target, object), {}, false)
-}
+/** How the CNI was installed: which field manager wrote it, and how. */
+export type InstallStyle = 'helm' | 'eks-addon'
+
+/** Helm's release of the CNI chart, as EKS preinstalls it. */
+const HELM_RELEASE = { name: 'aws-vpc-cni', namespace: 'kube-system' }
 
 export function seedNamespaces(store: Store, nsType: ResourceType): void {
   for (const name of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) {
-    seedObject(store, nsType, {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
-      spec: { finalizers: ['kubernetes'] },
-      status: { phase: 'Active' }
-    })
+    // kube-apiserver creates them with their name label; spec and status are server defaults.
+    const created = systemCreate(
+      store,
+      nsType,
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }
+      },
+      'kube-apiserver'
+    )
+    const next = structuredClone(created)
+    next.spec = { finalizers: ['kubernetes'] }
+    next.status = { phase: 'Active' }
+    store.put(nsType, next, store.ownership(nsType, undefined, name))
   }
 }
 
@@ -63,45 +70,51 @@ export function seedNodes(
     const ip = `10.0.${zi * 16 + 1 + Math.floor(i / zones.length)}.${((i * 53 + 17) % 250) + 4}`
     const name = `ip-${ip.replace(/\./g, '-')}.${region}.compute.internal`
     const instanceId = `i-${randomBytes(9).toString('hex').slice(0, 17)}`
-    seedObject(store, nodeType, {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name,
-        labels: {
-          'beta.kubernetes.io/arch': 'amd64',
-          'beta.kubernetes.io/os': 'linux',
-          'eks.amazonaws.com/nodegroup': 'system',
-          'kubernetes.io/arch': 'amd64',
-          'kubernetes.io/hostname': name,
-          'kubernetes.io/os': 'linux',
-          'node.kubernetes.io/instance-type': 'm5.large',
-          'topology.k8s.aws/zone-id': zone.id,
-          'topology.kubernetes.io/region': region,
-          'topology.kubernetes.io/zone': zone.name
+    // The kubelet registers its node and reports its status.
+    systemCreate(
+      store,
+      nodeType,
+      {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: {
+          name,
+          labels: {
+            'beta.kubernetes.io/arch': 'amd64',
+            'beta.kubernetes.io/os': 'linux',
+            'eks.amazonaws.com/nodegroup': 'system',
+            'kubernetes.io/arch': 'amd64',
+            'kubernetes.io/hostname': name,
+            'kubernetes.io/os': 'linux',
+            'node.kubernetes.io/instance-type': 'm5.large',
+            'topology.k8s.aws/zone-id': zone.id,
+            'topology.kubernetes.io/region': region,
+            'topology.kubernetes.io/zone': zone.name
+          }
+        },
+        spec: { providerID: `aws:///${zone.name}/${instanceId}` },
+        status: {
+          addresses: [
+            { type: 'InternalIP', address: ip },
+            { type: 'Hostname', address: name }
+          ],
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: 'kubelet is posting ready status'
+            }
+          ],
+          nodeInfo: {
+            architecture: 'amd64',
+            operatingSystem: 'linux',
+            kubeletVersion: `v${kubernetesVersion.replace(/^v/, '')}.0-eks-testbed`
+          }
         }
       },
-      spec: { providerID: `aws:///${zone.name}/${instanceId}` },
-      status: {
-        addresses: [
-          { type: 'InternalIP', address: ip },
-          { type: 'Hostname', address: name }
-        ],
-        conditions: [
-          {
-            type: 'Ready',
-            status: 'True',
-            reason: 'KubeletReady',
-            message: 'kubelet is posting ready status'
-          }
-        ],
-        nodeInfo: {
-          architecture: 'amd64',
-          operatingSystem: 'linux',
-          kubeletVersion: `v${kubernetesVersion.replace(/^v/, '')}.0-eks-testbed`
-        }
-      }
-    })
+      'kubelet'
+    )
   }
 }
 
@@ -119,9 +132,24 @@ function eksBuildImages(object: JsonMap): void {
   }
 }
 
+/** The labels and annotations `helm install` puts on every object of a release. */
+function helmMetadata(object: JsonMap): void {
+  const meta: JsonMap = isMap(object.metadata) ? object.metadata : (object.metadata = {})
+  meta.labels = {
+    ...(isMap(meta.labels) ? meta.labels : {}),
+    'app.kubernetes.io/managed-by': 'Helm'
+  }
+  meta.annotations = {
+    ...(isMap(meta.annotations) ? meta.annotations : {}),
+    'meta.helm.sh/release-name': HELM_RELEASE.name,
+    'meta.helm.sh/release-namespace': HELM_RELEASE.namespace
+  }
+}
+
 /** Installs a CNI manifest the way EKS would have, before the test touches the cluster. */
 export function seedManifest(
   path: string,
+  style: InstallStyle,
   deps: {
     store: Store
     registry: KindRegistry
@@ -142,15 +170,28 @@ export function seedManifest(
     if (!type) throw new Error(`preinstallManifest: kind ${String(doc.kind)} is not served`)
     const name = String(meta.name)
     const namespace = type.namespaced ? String(meta.namespace ?? 'default') : undefined
-    deps.writer.patch({
-      type,
-      namespace,
-      name,
-      query: new URLSearchParams({ fieldManager: 'eks', force: 'true' }),
-      body: JSON.stringify(doc),
-      contentType: 'application/apply-patch+yaml',
-      userAgent: 'eks'
-    })
+    if (style === 'eks-addon') {
+      deps.writer.patch({
+        type,
+        namespace,
+        name,
+        query: new URLSearchParams({ fieldManager: 'eks', force: 'true' }),
+        body: JSON.stringify(doc),
+        contentType: 'application/apply-patch+yaml',
+        userAgent: 'eks'
+      })
+    } else {
+      // Helm 3 creates each object (POST) with field manager `helm`, the name of its binary.
+      helmMetadata(doc)
+      deps.writer.create({
+        type,
+        namespace,
+        query: new URLSearchParams({ fieldManager: 'helm' }),
+        body: JSON.stringify(doc),
+        contentType: 'application/json',
+        userAgent: 'Helm/3.16.2'
+      })
+    }
     if (type === deps.crdType) deps.controllers.establish(name)
     if (type === deps.dsType) {
       const live = deps.store.peek(type, namespace, name)
@@ -159,7 +200,7 @@ export function seedManifest(
         const n = nodes ? deps.store.list(nodes).length : 0
         const next = structuredClone(live)
         next.status = completeDaemonSetStatus(n, live.metadata.generation ?? 1)
-        deps.store.put(type, next, deps.store.ownership(type, namespace, name))
+        systemWrite(deps.store, type, next, DS_MANAGER, 'status')
       }
     }
   }

@@ -1,9 +1,9 @@
 /**
  * The object store: one map keyed by group/resource/namespace/name (no version, so one object is
  * visible through every served version), a global resourceVersion counter, field ownership per
- * object, and a bounded event log that watches replay from.
+ * object (rendered into `metadata.managedFields` on every stored copy), and a bounded event log that watches replay from.
  */
-import type { Ownership } from './engine.js'
+import { toManagedFields, type Ownership } from './engine.js'
 import { groupVersion, type ResourceType } from './kinds.js'
 import { deepCopy, type KubeObject } from './types.js'
 
@@ -83,6 +83,10 @@ export class Store {
     const existed = this.objects.has(k)
     const stored = deepCopy(object)
     stored.metadata.resourceVersion = String(++this.rv)
+    // Every object carries its field ownership, rendered as the apiserver returns it.
+    const managedFields = toManagedFields(ownership)
+    if (managedFields.length > 0) stored.metadata.managedFields = managedFields
+    else delete stored.metadata.managedFields
     this.objects.set(k, {
       groupResource: `${type.group}|${type.resource}`,
       object: stored,

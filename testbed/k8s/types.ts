@@ -4,7 +4,7 @@
  * compared structurally (no-op detection depends on that).
  */
 
-/** Object metadata as the emulator keeps it (managedFields are not emitted; see store.ts). */
+/** Object metadata as the emulator keeps it (managedFields are rendered by store.ts). */
 export interface ObjectMeta {
   name: string
   namespace?: string

@@ -28,8 +28,10 @@ import {
 import {
   commit,
   forPatching,
+  outsideWrite,
   ownedView,
   prepareWrite,
+  startingOwnership,
   type CommitResult,
   type WriteTarget
 } from './objects.js'
@@ -68,17 +70,20 @@ export class Writer {
     q: URLSearchParams,
     owned?: Ownership
   ): CommitResult {
+    const requested = next.metadata.managedFields
     const prepared = prepareWrite(t, next)
-    const before = this.ctx.store.ownership(t.type, t.namespace, t.name)
+    const stored = this.ctx.store.ownership(t.type, t.namespace, t.name)
     const ownership =
       owned ??
       recordUpdate({
         before: t.live ? ownedView(t.live, t.type, t.subresource) : undefined,
         after: ownedView(prepared, t.type, t.subresource),
         manager,
-        ownership: before,
+        ownership: startingOwnership(stored, requested, t.subresource),
         apiVersion: groupVersion(t.type.group, t.type.version),
-        now: rfc3339()
+        now: rfc3339(),
+        subresource: t.subresource,
+        keep: outsideWrite(t.type, t.subresource)
       })
     const result = commit(this.ctx.store, t, prepared, ownership, dryRun(q))
     // A write that drops the last finalizer of an object being deleted completes the deletion.
@@ -153,9 +158,9 @@ export class Writer {
     } catch (e) {
       throw new KubeError(400, 'BadRequest', `error decoding patch: ${(e as Error).message}`)
     }
-    // Patch the object with its resourceVersion, so a patch that carries one acts as a precondition.
+    // Patch the object as stored, with its resourceVersion (a patch that carries one acts as a
+    // precondition) and managedFields (which a patch may rewrite or clear).
     const base = structuredClone(t.live)
-    delete base.metadata.managedFields
     let patched: unknown
     try {
       if (ct === 'application/json-patch+json') patched = jsonPatch(base, patch)
@@ -197,6 +202,8 @@ export class Writer {
       )
     }
     checkIdentity(req.type, config)
+    if (isMap(config.metadata) && config.metadata.managedFields != null)
+      throw new KubeError(400, 'BadRequest', 'metadata.managedFields must be nil')
     const name = isMap(config.metadata) ? config.metadata.name : undefined
     if (name !== req.name) {
       const msg = `the name of the object (${String(name)}) does not match the name on the URL (${req.name})`

@@ -1,5 +1,5 @@
 /** The 409 an apply gets when it would change fields other managers own. */
-import type { OwnershipEntry } from './ownership.js'
+import { managerName, type OwnershipEntry } from './ownership.js'
 import { PatchError } from './util.js'
 
 /** One field another manager owns that the apply would change. */
@@ -9,9 +9,13 @@ export interface Conflict {
   path: string
 }
 
-/** How the apiserver names a manager (`printManager`): Update entries add their apiVersion. */
-function printManager(name: string, entry: OwnershipEntry): string {
-  const quoted = JSON.stringify(name)
+/**
+ * How the apiserver names a manager (`printManager`): a subresource entry says so, and Update
+ * entries add their apiVersion.
+ */
+function printManager(key: string, entry: OwnershipEntry): string {
+  let quoted = JSON.stringify(managerName(key, entry))
+  if (entry.subresource) quoted += ` with subresource ${JSON.stringify(entry.subresource)}`
   return entry.operation === 'Update' ? `${quoted} using ${entry.apiVersion}` : quoted
 }
 

@@ -5,8 +5,11 @@
  */
 import { clone, deepEqual, isObject, type JsonObject } from './util.js'
 
-/** One step of a path: a map field, or a list-map element identified by its key fields. */
-export type Segment = { field: string } | { key: JsonObject }
+/**
+ * One step of a path: a map field, a list-map element identified by its key fields, or an item of
+ * a set (a list of scalars merged as a set, such as `metadata.finalizers`).
+ */
+export type Segment = { field: string } | { key: JsonObject } | { value: unknown }
 
 /** A terminal value (scalar, atomic list, empty map) and where it sits. */
 export interface Leaf {
@@ -68,6 +71,7 @@ export function formatPath(segs: Segment[]): string {
   return segs
     .map((s) => {
       if ('field' in s) return `.${s.field}`
+      if ('value' in s) return `[=${JSON.stringify(s.value)}]`
       const parts = Object.keys(s.key)
         .sort()
         .map((k) => `${k}=${JSON.stringify(s.key[k])}`)
@@ -105,6 +109,10 @@ export function parsePath(path: string): Segment[] {
       }
       segs.push({ field: path.slice(i + 1, end) })
       i = end
+    } else if (path.startsWith('[=', i)) {
+      const end = path.lastIndexOf(']')
+      segs.push({ value: JSON.parse(path.slice(i + 2, end)) })
+      i = end + 1
     } else if (path[i] === '[') {
       const key: JsonObject = {}
       i++
@@ -127,27 +135,54 @@ export function parsePath(path: string): Segment[] {
   return segs
 }
 
+/** Workload kinds whose `spec.selector` (a LabelSelector) is an atomic struct. */
+const ATOMIC_SELECTOR = new Set(['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job'])
+
+/** A node of an object's field tree: a leaf (owned as a whole) or a map or list holding leaves. */
+export interface FieldNode extends Leaf {
+  leaf: boolean
+}
+
 /**
- * Every owned leaf of an object, keyed by its printed path. At the top level `apiVersion`, `kind`
- * and an empty `status` are skipped, and of `metadata` only labels and annotations count, as in
- * managedFields.
+ * Every node of an object that field ownership tracks, keyed by its printed path: leaves (scalars,
+ * atomic lists and structs, empty maps, set items) and the maps and lists above them, but not
+ * list-map elements (their key fields stand for them) and not the root. At the top level
+ * `apiVersion`, `kind` and an empty `status` are skipped, and of `metadata` only labels,
+ * annotations, finalizers (a set) and ownerReferences (a list-map by uid of atomic elements)
+ * count, as in managedFields.
  */
-export function collectLeaves(obj: unknown): Map<string, Leaf> {
-  const out = new Map<string, Leaf>()
-  const add = (segs: Segment[], value: unknown): void => {
-    out.set(formatPath(segs), { segs, value })
+export function collectNodes(obj: unknown): Map<string, FieldNode> {
+  const out = new Map<string, FieldNode>()
+  const add = (segs: Segment[], value: unknown, leaf: boolean): void => {
+    out.set(formatPath(segs), { segs, value, leaf })
   }
+  const atomicSelector = isObject(obj) && ATOMIC_SELECTOR.has(String(obj.kind))
   const walk = (value: unknown, segs: Segment[], fields: string[]): void => {
+    const at = fields.join('.')
+    if (atomicSelector && at === 'spec.selector') return add(segs, value, true)
     if (isObject(value)) {
       const entries = Object.entries(value)
-      if (entries.length === 0) return add(segs, value)
+      if (entries.length === 0) return add(segs, value, true)
+      // A list-map element is not a node of its own: its key fields stand for it.
+      if (!('key' in segs[segs.length - 1])) add(segs, value, false)
       for (const [k, v] of entries) walk(v, [...segs, { field: k }], [...fields, k])
     } else if (Array.isArray(value)) {
+      if (at === 'metadata.finalizers' && value.length > 0) {
+        add(segs, value, false)
+        for (const v of value) add([...segs, { value: v }], v, true)
+        return
+      }
+      if (at === 'metadata.ownerReferences' && value.length > 0 && value.every(isObject)) {
+        add(segs, value, false)
+        for (const el of value) add([...segs, { key: { uid: el.uid } }], el, true)
+        return
+      }
       const keys = value.length > 0 ? listMapKeys(fields, value) : undefined
-      if (!keys) return add(segs, value)
+      if (!keys) return add(segs, value, true)
+      add(segs, value, false)
       for (const el of value)
         walk(el, [...segs, { key: elementKey(el as JsonObject, keys) }], fields)
-    } else add(segs, value)
+    } else add(segs, value, true)
   }
   if (!isObject(obj)) return out
   for (const [k, v] of Object.entries(obj)) {
@@ -156,10 +191,20 @@ export function collectLeaves(obj: unknown): Map<string, Leaf> {
     if (k === 'status' && isObject(v) && Object.keys(v).length === 0) continue
     if (k !== 'metadata') walk(v, [{ field: k }], [k])
     else if (isObject(v)) {
-      for (const m of ['labels', 'annotations']) {
-        if (v[m] !== undefined) walk(v[m], [{ field: k }, { field: m }], [k, m])
-      }
+      const members = ['labels', 'annotations', 'finalizers', 'ownerReferences']
+      const present = members.filter((m) => v[m] !== undefined)
+      if (present.length > 0) add([{ field: k }], v, false)
+      for (const m of present) walk(v[m], [{ field: k }, { field: m }], [k, m])
     }
+  }
+  return out
+}
+
+/** Every owned leaf of an object, keyed by its printed path (the leaves of {@link collectNodes}). */
+export function collectLeaves(obj: unknown): Map<string, Leaf> {
+  const out = new Map<string, Leaf>()
+  for (const [path, node] of collectNodes(obj)) {
+    if (node.leaf) out.set(path, { segs: node.segs, value: node.value })
   }
   return out
 }
@@ -169,6 +214,8 @@ function locate(root: unknown, segs: Segment[]): unknown {
   let node = root
   for (const s of segs) {
     if ('field' in s) node = isObject(node) ? node[s.field] : undefined
+    else if ('value' in s)
+      node = Array.isArray(node) ? node.find((e) => deepEqual(e, s.value)) : undefined
     else node = Array.isArray(node) ? node.find((e) => matchesKey(e, s.key)) : undefined
     if (node === undefined) return undefined
   }
@@ -181,6 +228,11 @@ function detach(root: JsonObject, segs: Segment[]): void {
   const last = segs[segs.length - 1]
   if ('field' in last) {
     if (isObject(parent)) delete parent[last.field]
+  } else if ('value' in last) {
+    if (Array.isArray(parent)) {
+      const index = parent.findIndex((e) => deepEqual(e, last.value))
+      if (index >= 0) parent.splice(index, 1)
+    }
   } else if (Array.isArray(parent)) {
     const index = parent.findIndex((e) => matchesKey(e, last.key))
     if (index >= 0) parent.splice(index, 1)
@@ -207,7 +259,9 @@ export function removeLeaves(obj: JsonObject, leaves: Segment[][]): JsonObject {
   }
   for (const segs of elements) {
     const el = locate(out, segs)
-    const key = (segs[segs.length - 1] as { key: JsonObject }).key
+    const last = segs[segs.length - 1]
+    if (!('key' in last)) continue
+    const key = last.key
     if (isObject(el) && Object.keys(el).every((k) => k in key)) detach(out, segs)
   }
   for (const segs of [...leaves].sort((a, b) => b.length - a.length)) {

@@ -10,9 +10,18 @@ export { strategicMergePatch, SMP_MERGE_KEYS } from './strategic.js'
 export { serverSideApply, type ApplyResult } from './ssa.js'
 export {
   recordUpdate,
+  entryKey,
+  managerName,
   toManagedFields,
   fromManagedFields,
   type Ownership,
   type OwnershipEntry
 } from './ownership.js'
-export { formatPath, parsePath, collectLeaves, type Segment, type Leaf } from './fieldpath.js'
+export {
+  formatPath,
+  parsePath,
+  collectLeaves,
+  collectNodes,
+  type Segment,
+  type Leaf
+} from './fieldpath.js'

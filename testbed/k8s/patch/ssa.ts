@@ -5,6 +5,7 @@
  */
 import {
   collectLeaves,
+  collectNodes,
   elementKey,
   formatPath,
   listMapKeys,
@@ -234,11 +235,12 @@ export function serverSideApply(args: {
     .map((leaf): Segment[] => leaf.segs)
   const object = dropped.length > 0 ? removeLeaves(merged, dropped) : merged
   const finalLeaves = dropped.length > 0 ? collectLeaves(object) : mergedLeaves
+  const finalNodes = collectNodes(object)
 
   const out: Ownership = {}
   for (const [name, paths] of others) {
     const entry = ownership[name]
-    const kept = paths.filter((p) => finalLeaves.has(p))
+    const kept = paths.filter((p) => finalNodes.has(p))
     if (kept.length === 0) continue
     out[name] = { ...entry, paths: kept }
   }
