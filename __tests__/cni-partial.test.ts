@@ -67,6 +67,19 @@ describe('awsNodeSettingsObject', () => {
     })
   })
 
+  it('sends the entries live aws-node has in its order, new ones after them', () => {
+    const live = withEnv({})
+    const names = awsNodeEnv(live)
+    const o = awsNodeSettingsObject(
+      { env: { NEW_ONE: 'x', WARM_PREFIX_TARGET: '2', WARM_ENI_TARGET: '1' }, initEnv: {} },
+      live
+    ) as { spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } }
+    const sent = o.spec.template.spec.containers[0].env.map((e) => e.name)
+    const order = Object.keys(names.env)
+    expect(order.indexOf('WARM_ENI_TARGET')).toBeLessThan(order.indexOf('WARM_PREFIX_TARGET'))
+    expect(sent).toEqual(['WARM_ENI_TARGET', 'WARM_PREFIX_TARGET', 'NEW_ONE'])
+  })
+
   it('names no init container when there is no init env to set', () => {
     const o = awsNodeSettingsObject({ env: { A: '1' }, initEnv: {} }) as {
       spec: { template: { spec: Record<string, unknown> } }

@@ -90,6 +90,10 @@ export interface Outcome {
   kubectlPath: string
   kubeconfig?: string
   findings: LintFinding[]
+  /** Variables removed from aws-node, as "container NAME". */
+  removed?: string[]
+  /** Fields of aws-node a version change reset (images, arguments, dropped variables). */
+  resets?: { field: string; before: string | undefined; after: string | undefined }[]
 }
 
 /**
@@ -100,7 +104,9 @@ export function buildReport(
   f: RunFacts,
   o: Outcome
 ): { result: ActionResult; summary: SummaryDetails } {
-  const changed = o.plans ? planChanged(o.plans) : o.applied.some((a) => a.change !== 'unchanged')
+  const changed = o.plans
+    ? planChanged(o.plans) || (o.removed ?? []).length > 0
+    : o.applied.some((a) => a.change !== 'unchanged') || (o.removed ?? []).length > 0
   const { env } = appliedEnv(f.manifest.objects)
   const settings = {
     customNetworking: isTrue(env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG),
@@ -129,6 +135,7 @@ export function buildReport(
   }
   const sections = [
     o.plans ? planMarkdown(o.plans) : '',
+    writeModelMarkdown(o, o.plans !== undefined),
     lintMarkdown(o.findings),
     maxPodsMarkdown(rows, settings),
     f.live.nodes ? recycleMarkdown(recycle) : ''
@@ -160,6 +167,32 @@ function warnAboutOldNodes(entries: RecycleEntry[], dryRun: boolean): void {
       'the nodes-to-recycle output and the job summary list them.',
     { title: 'Nodes to replace' }
   )
+}
+
+/** The variables removed and the fields a version change reset (or, in a dry run, would). */
+function writeModelMarkdown(o: Outcome, dryRun: boolean): string {
+  const cell = (v: string | undefined) =>
+    v === undefined ? '(unset)' : `\`${v.replace(/[`|]/g, '\\$&')}\``
+  const lines: string[] = []
+  if ((o.removed ?? []).length > 0) {
+    lines.push(
+      dryRun ? '### Would remove from aws-node' : '### Removed from aws-node',
+      '',
+      ...(o.removed ?? []).map((r) => `- ${cell(r)}`),
+      ''
+    )
+  }
+  if ((o.resets ?? []).length > 0) {
+    lines.push(
+      dryRun ? '### The version change would reset' : '### The version change reset',
+      '',
+      '| Field | Before | After |',
+      '|---|---|---|',
+      ...(o.resets ?? []).map((r) => `| ${r.field} | ${cell(r.before)} | ${cell(r.after)} |`),
+      ''
+    )
+  }
+  return lines.join('\n')
 }
 
 function lintMarkdown(findings: LintFinding[]): string {

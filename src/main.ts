@@ -106,7 +106,9 @@ export async function run(): Promise<void> {
       changeTime,
       kubectlPath: kubectl?.path ?? '',
       kubeconfig: keepKubeconfig ? kubeconfig : undefined,
-      findings
+      findings,
+      removed: progress.removed,
+      resets: writes.resets
     })
     setOutputs(report.result)
     await writeSummary(report.summary)

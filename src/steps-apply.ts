@@ -96,14 +96,19 @@ async function applyAwsNode(
   // explicitly. A dry run checks the removal against the stored object, as the real run would.
   const removal = envRemovalPatch(dryRun ? (live.awsNode ?? stored) : stored, settings)
   if (removal.ops.length > 0) {
-    const names = removal.removed.map((r) => `${r.container} ${r.name}`)
     stored = await kube.jsonPatch(ref, removal.ops, { dryRun })
     change = before ? 'configured' : change
-    progress.removed.push(...names)
-    progress.record([{ key, change }])
     progress.customNetworkingAfter = customNetworkingOn(stored)
-    core.info(`Removed from aws-node: ${names.join(', ')}`)
   }
+  // Reported by what was there before the run, whether the release or the patch removed it.
+  const names = live.awsNode
+    ? envRemovalPatch(live.awsNode, settings).removed.map((r) => `${r.container} ${r.name}`)
+    : []
+  if (names.length > 0) {
+    progress.removed.push(...names)
+    core.info(`${dryRun ? 'Would remove' : 'Removed'} from aws-node: ${names.join(', ')}`)
+  }
+  progress.record([{ key, change }])
   const applied: AppliedObject = { ref, key, change, object: stored }
   logApplied([applied])
   return applied

@@ -95,7 +95,10 @@ async function settingsWrites(
     images,
     cniVersion: live.runningCniVersion ?? '',
     first,
-    awsNode: { object: awsNodeSettingsObject(inputs.settings), fieldManager: FIELD_MANAGER },
+    awsNode: {
+      object: awsNodeSettingsObject(inputs.settings, running),
+      fieldManager: FIELD_MANAGER
+    },
     order: writeOrder({
       eniConfigCrdEstablished: crdEstablished,
       liveAwsNode: running,

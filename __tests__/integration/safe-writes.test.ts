@@ -158,6 +158,22 @@ describe('a default run changes only the settings', () => {
     expect(env.MY_TEAM_SETTING).toBe('keep-me')
     expect(r.log).toMatch(/Removed from aws-node: .*WARM_PREFIX_TARGET/)
   }, 120_000)
+
+  it("a dry run's changed and removals match the real run that follows", async () => {
+    const inputs = { 'warm-prefix-target': '', 'warm-ip-target': '', 'warm-eni-target': '' }
+    const before = versions()
+    const dry = await run({ ...inputs, 'dry-run': 'true' })
+    expect(errors(dry)).toBe('')
+    expect(dry.outputs.changed).toBe('true')
+    expect(dry.writes.every((w) => /(^|&)dryRun=All/.test(w.query))).toBe(true)
+    expect(versions()).toEqual(before)
+    expect(dry.summary).toMatch(/### Would remove from aws-node\s+- `aws-node WARM_ENI_TARGET`/)
+    const real = await run(inputs)
+    expect(errors(real)).toBe('')
+    expect(real.outputs.changed).toBe(dry.outputs.changed)
+    expect(real.summary).toMatch(/### Removed from aws-node\s+- `aws-node WARM_ENI_TARGET`/)
+    expect(containerEnvs(liveAwsNode(bed)).env.WARM_ENI_TARGET).toBeUndefined()
+  }, 120_000)
 })
 
 describe('a version change', () => {
@@ -166,6 +182,42 @@ describe('a version change', () => {
     expect(r.main.exitCode).toBe(1)
     expect(errors(r)).toMatch(/runs VPC CNI v1\.19\.6.*older v1\.11\.2.*allow-downgrade: true/s)
     expect(r.writes).toEqual([])
+  }, 120_000)
+
+  it('an upgrade keeps the live variables and network policy, and lists what it resets', async () => {
+    const r = await run({ 'cni-version': 'v1.20.5' })
+    expect(errors(r)).toBe('')
+    expect(r.outputs.changed).toBe('true')
+    expect(r.outputs['cni-version']).toBe('v1.20.5')
+    const live = containerEnvs(liveAwsNode(bed))
+    expect(live.env.MY_TEAM_SETTING).toBe('keep-me')
+    expect(live.env.VPC_CNI_VERSION).toBe('v1.20.5')
+    expect(live.env.WARM_ENI_TARGET).toBe('1')
+    expect(nodeagentArgs()).toContain('--enable-network-policy=true')
+    expect(
+      live.images.filter((i) => /amazon-k8s-cni/.test(i)).every((i) => /:v1\.20\.5$/.test(i))
+    ).toBe(true)
+    expect(r.summary).toMatch(
+      /### The version change reset[\s\S]*\| image aws-node \| `[^`]*v1\.19\.6-eksbuild\.1` \| `[^`]*v1\.20\.5` \|/
+    )
+  }, 120_000)
+
+  it('a settings-only run after the upgrade drops nothing and restarts nothing', async () => {
+    const ds = () =>
+      liveAwsNode(bed) as unknown as { metadata: { generation: number }; spec: unknown }
+    const spec = JSON.stringify(ds().spec)
+    const generation = ds().metadata.generation
+    // The first claims the settings the upgrade re-set for our settings manager: only
+    // managedFields change, so the pod template (and its generation) stays as it is.
+    const first = await run()
+    expect(errors(first)).toBe('')
+    expect(JSON.stringify(ds().spec)).toBe(spec)
+    expect(ds().metadata.generation).toBe(generation)
+    const before = versions()
+    const second = await run()
+    expect(errors(second)).toBe('')
+    expect(second.outputs.changed).toBe('false')
+    expect(versions()).toEqual(before)
   }, 120_000)
 })
 

@@ -30,16 +30,30 @@ export const CUSTOM_NETWORK_CFG = 'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG'
 /**
  * The partial DaemonSet of a settings-only run: the env entries the action manages on container
  * aws-node and on the init container, and nothing else. Containers and env merge by name on the
- * server, so every other field keeps its value and its owner.
+ * server, so every other field keeps its value and its owner. The entries that `live` already has
+ * are sent in its order, new ones after them: the server orders shared entries as the applied
+ * list does, so any other order would move entries and restart aws-node on every node for nothing.
  */
-export function awsNodeSettingsObject(settings: CniSettings): KubernetesObject {
-  const env = (values: Record<string, string>) =>
-    Object.entries(values).map(([name, value]) => ({ name, value }))
+export function awsNodeSettingsObject(
+  settings: CniSettings,
+  live?: KubernetesObject
+): KubernetesObject {
+  const spec = (live as V1DaemonSet | undefined)?.spec?.template?.spec
+  const liveOrder = (list: V1Container[] | undefined, name: string): string[] =>
+    (list?.find((c) => c.name === name)?.env ?? []).map((e) => e.name)
+  const env = (values: Record<string, string>, order: string[]) => {
+    const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length)
+    return Object.entries(values)
+      .map(([name, value], i) => ({ name, value, i }))
+      .sort((a, b) => rank(a.name) - rank(b.name) || a.i - b.i)
+      .map(({ name, value }) => ({ name, value }))
+  }
   const podSpec: Record<string, unknown> = {
-    containers: [{ name: AWS_NODE, env: env(settings.env) }]
+    containers: [{ name: AWS_NODE, env: env(settings.env, liveOrder(spec?.containers, AWS_NODE)) }]
   }
   if (Object.keys(settings.initEnv).length > 0) {
-    podSpec.initContainers = [{ name: AWS_NODE_INIT_CONTAINER, env: env(settings.initEnv) }]
+    const order = liveOrder(spec?.initContainers, AWS_NODE_INIT_CONTAINER)
+    podSpec.initContainers = [{ name: AWS_NODE_INIT_CONTAINER, env: env(settings.initEnv, order) }]
   }
   return {
     apiVersion: 'apps/v1',
