@@ -5,7 +5,9 @@ import path from 'node:path'
 import { type KubernetesObject, loadAllYaml } from '@kubernetes/client-node'
 import { awsNodeEnv, editAwsNode, isAwsNodeDaemonSet } from '../src/cni/aws-node.js'
 import {
+  appliedWholeBy,
   awsNodeSettingsObject,
+  handoverObject,
   customNetworkingOn,
   decideMode,
   envRemovalPatch,
@@ -168,5 +170,58 @@ describe('writeOrder', () => {
       writeOrder({ eniConfigCrdEstablished: false, liveAwsNode: on, desiredAwsNode: on })
         .eniConfigsAfterCrds
     ).toBe(true)
+  })
+})
+
+describe('appliedWholeBy and handoverObject', () => {
+  const withManagers = (entries: { manager: string; operation: string; fieldsV1: unknown }[]) => {
+    const ds = manifestAwsNode()
+    ds.metadata = { ...ds.metadata, managedFields: entries as never }
+    return ds
+  }
+  const image = {
+    'f:spec': {
+      'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"aws-node"}': { 'f:image': {} } } } }
+    }
+  }
+  const env = {
+    'f:spec': {
+      'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"aws-node"}': { 'f:env': {} } } } }
+    }
+  }
+
+  it('is true only when the manager applied a container image', () => {
+    const m = 'eks-cni-custom-networking'
+    expect(
+      appliedWholeBy(withManagers([{ manager: m, operation: 'Apply', fieldsV1: image }]), m)
+    ).toBe(true)
+    expect(
+      appliedWholeBy(withManagers([{ manager: m, operation: 'Apply', fieldsV1: env }]), m)
+    ).toBe(false)
+    expect(
+      appliedWholeBy(withManagers([{ manager: 'eks', operation: 'Apply', fieldsV1: image }]), m)
+    ).toBe(false)
+    expect(
+      appliedWholeBy(withManagers([{ manager: m, operation: 'Update', fieldsV1: image }]), m)
+    ).toBe(false)
+    expect(appliedWholeBy(undefined, m)).toBe(false)
+  })
+
+  it('carries the live spec, labels and annotations, and no status or server metadata', () => {
+    const ds = manifestAwsNode()
+    ds.metadata = { ...ds.metadata, resourceVersion: '7', annotations: { a: 'b' } }
+    const o = handoverObject(ds) as {
+      metadata: Record<string, unknown>
+      spec: unknown
+      status?: unknown
+    }
+    expect(o.metadata).toEqual({
+      name: 'aws-node',
+      namespace: 'kube-system',
+      labels: ds.metadata?.labels,
+      annotations: { a: 'b' }
+    })
+    expect(o.spec).toBe((ds as { spec?: unknown }).spec)
+    expect(o.status).toBeUndefined()
   })
 })

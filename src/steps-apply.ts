@@ -88,6 +88,10 @@ async function applyAwsNode(
   const key = refKey(ref)
   const before = live.versions.get(key)
   progress.sending([key])
+  if (plan.handover) {
+    const { object: whole, fieldManager: manager } = plan.handover
+    await kube.apply(whole, { dryRun, fieldManager: manager })
+  }
   let stored = await kube.apply(object, { dryRun, fieldManager })
   let change = changeOf(before, stored)
   progress.record([{ key, change }])

@@ -14,7 +14,9 @@ import {
 import {
   type WriteMode,
   type WriteOrder,
+  appliedWholeBy,
   awsNodeSettingsObject,
+  handoverObject,
   writeOrder
 } from './cni/partial.js'
 import { ecrRegistryForRegion } from './cni/registry.js'
@@ -41,6 +43,8 @@ export interface WritePlan {
   first: KubernetesObject[]
   /** Step 4: the partial (SETTINGS) or whole (VERSION) aws-node, and the manager that sends it. */
   awsNode: { object: KubernetesObject; fieldManager: string }
+  /** Sent first in step 4 when an earlier release applied aws-node whole as the settings manager. */
+  handover?: { object: KubernetesObject; fieldManager: string }
   order: WriteOrder
   /** Fields of aws-node a version change resets (images, arguments, env no input keeps). */
   resets: { field: string; before: string | undefined; after: string | undefined }[]
@@ -81,6 +85,15 @@ async function settingsWrites(
       ? (await load(version)).filter((o) => isCrd(o) && o.metadata?.name === ENI_CONFIG_CRD_NAME)
       : []
   const desired = editAwsNode([running], inputs.settings, undefined)[0]
+  const handover = appliedWholeBy(running, FIELD_MANAGER)
+    ? { object: handoverObject(running), fieldManager: MANIFEST_FIELD_MANAGER }
+    : undefined
+  if (handover) {
+    core.info(
+      `${FIELD_MANAGER} applied aws-node whole (an earlier release of this action): its fields go to ` +
+        `${MANIFEST_FIELD_MANAGER} first, unchanged, so the settings-only apply releases nothing else`
+    )
+  }
   const { images } = awsNodeEnv(desired)
   core.info(
     `Settings only: the running aws-node (VPC CNI ${live.runningCniVersion ?? 'version unknown'}) ` +
@@ -99,6 +112,7 @@ async function settingsWrites(
       object: awsNodeSettingsObject(inputs.settings, running),
       fieldManager: FIELD_MANAGER
     },
+    handover,
     order: writeOrder({
       eniConfigCrdEstablished: crdEstablished,
       liveAwsNode: running,

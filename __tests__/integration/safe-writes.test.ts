@@ -9,6 +9,7 @@ import { startTestbed, type Testbed } from '../../testbed/index.js'
 import {
   containerEnvs,
   errors,
+  fixtureAwsNode,
   kubeWrites,
   liveAwsNode,
   originInputs,
@@ -218,6 +219,44 @@ describe('a version change', () => {
     expect(errors(second)).toBe('')
     expect(second.outputs.changed).toBe('false')
     expect(versions()).toEqual(before)
+  }, 120_000)
+})
+
+describe('a cluster an earlier release configured', () => {
+  it('hands the whole aws-node to the manifest manager before the first settings-only apply', async () => {
+    // The earlier release applied the whole manifest under the settings manager.
+    const r0 = await bed.kubectl(
+      [
+        'apply',
+        '--server-side',
+        '--force-conflicts',
+        '--field-manager=eks-cni-custom-networking',
+        '-f',
+        '-'
+      ],
+      { stdin: JSON.stringify(fixtureAwsNode('v1.19.6')) }
+    )
+    expect(r0.code).toBe(0)
+    const before = containerEnvs(liveAwsNode(bed))
+    const r = await run()
+    // Two writes to aws-node: the hand-over under the manifest manager, then the settings.
+    expect(
+      r.writes
+        .filter((w) => /daemonsets/.test(w.path))
+        .map((w) => /fieldManager=([^&]+)/.exec(w.query)?.[1])
+    ).toEqual(['eks-cni-custom-networking-manifest', 'eks-cni-custom-networking'])
+    expect(errors(r)).toBe('')
+    expect(r.log).toMatch(/applied aws-node whole \(an earlier release of this action\)/)
+    const after = containerEnvs(liveAwsNode(bed))
+    expect(after.images).toEqual(before.images)
+    expect(after.env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG).toBe('true')
+    // Everything the earlier release set but the settings keeps its value.
+    for (const [k, v] of Object.entries(before.env)) {
+      if (!(k in after.env)) throw new Error(`${k}=${v} was dropped`)
+    }
+    const second = await run()
+    expect(second.outputs.changed).toBe('false')
+    expect(second.log).not.toMatch(/applied aws-node whole/)
   }, 120_000)
 })
 

@@ -150,3 +150,38 @@ export function writeOrder(p: {
 export function findAwsNode(objects: readonly KubernetesObject[]): V1DaemonSet | undefined {
   return objects.find(isAwsNodeDaemonSet)
 }
+
+/**
+ * Whether `manager` applied aws-node whole (it owns a container image): an earlier release of the
+ * action applied the full manifest under the settings manager. A partial apply by that manager
+ * would release every field it alone owns, and the server would delete them.
+ */
+export function appliedWholeBy(ds: KubernetesObject | undefined, manager: string): boolean {
+  return (ds?.metadata?.managedFields ?? []).some(
+    (m) =>
+      m.manager === manager &&
+      m.operation === 'Apply' &&
+      JSON.stringify(m.fieldsV1 ?? {}).includes('"f:image"')
+  )
+}
+
+/**
+ * aws-node as it is (metadata labels and annotations, and the spec), to apply under another
+ * manager: that manager then co-owns every field, so the settings manager's next partial apply
+ * releases nothing that would be deleted. The values are the live ones, so the pod template does
+ * not change.
+ */
+export function handoverObject(ds: KubernetesObject): KubernetesObject {
+  const d = ds as V1DaemonSet
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: {
+      name: AWS_NODE,
+      namespace: AWS_NODE_NAMESPACE,
+      ...(d.metadata?.labels ? { labels: d.metadata.labels } : {}),
+      ...(d.metadata?.annotations ? { annotations: d.metadata.annotations } : {})
+    },
+    spec: d.spec
+  } as KubernetesObject
+}
