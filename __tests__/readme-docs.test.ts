@@ -44,9 +44,7 @@ describe('README inputs/outputs tables', () => {
     )
     const table = renderActionDocs(added)
     expect(table).not.toBe(renderActionDocs(actionText))
-    expect(table).toContain(
-      "| `max-eni` | no | `''` | MAX_ENI on aws-node \\| pipes escaped. |"
-    )
+    expect(table).toContain("| `max-eni` | no | `''` | MAX_ENI on aws-node \\| pipes escaped. |")
     const rewritten = updateReadme(readme, table)
     expect(rewritten).not.toBe(readme)
     // Only the generated part changes.
