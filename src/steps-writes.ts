@@ -106,7 +106,8 @@ async function settingsWrites(
     mode: 'settings',
     objects: [...first, desired],
     images,
-    cniVersion: live.runningCniVersion ?? '',
+    // An image tag that names no release (a digest): the reports assume the newest known one.
+    cniVersion: version,
     first,
     awsNode: {
       object: awsNodeSettingsObject(inputs.settings, running),
