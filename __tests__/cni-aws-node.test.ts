@@ -12,9 +12,9 @@ import {
   type CniSettings
 } from '../src/cni/aws-node.js'
 import { ecrRegistryForRegion } from '../src/cni/registry.js'
+import { VPC_CNI_FIXTURES } from '../testbed/fixtures.js'
 
-const FIXTURES =
-  process.env.VPC_CNI_FIXTURES ?? path.resolve(process.cwd(), '../shared/fixtures/vpc-cni')
+const FIXTURES = VPC_CNI_FIXTURES
 
 const MANIFESTS = [
   'aws-k8s-cni-v1.11.2.yaml',

@@ -7,9 +7,9 @@ import path from 'node:path'
 import { isAwsNodeDaemonSet } from '../src/cni/aws-node.js'
 import { loadManifest, resolveManifestSource } from '../src/cni/manifest.js'
 import { builtInPin } from '../src/cni/versions.js'
+import { VPC_CNI_FIXTURES } from '../testbed/fixtures.js'
 
-const FIXTURES =
-  process.env.VPC_CNI_FIXTURES ?? path.resolve(process.cwd(), '../shared/fixtures/vpc-cni')
+const FIXTURES = VPC_CNI_FIXTURES
 const fixture = (name: string): Buffer => readFileSync(path.join(FIXTURES, name))
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex')
 const OFFICIAL = '/aws/amazon-vpc-cni-k8s/v1.23.0/config/master/aws-k8s-cni.yaml'

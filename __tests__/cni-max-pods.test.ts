@@ -7,9 +7,9 @@ import {
   networkInfoFromInstanceType,
   type InstanceNetworkInfo
 } from '../src/cni/max-pods.js'
+import { VPC_CNI_FIXTURES } from '../testbed/fixtures.js'
 
-const FIXTURES =
-  process.env.VPC_CNI_FIXTURES ?? path.resolve(process.cwd(), '../shared/fixtures/vpc-cni')
+const FIXTURES = VPC_CNI_FIXTURES
 
 /** moto's real DescribeInstanceTypes data (ec2/resources/instance_types.json[.gz]), keyed by type. */
 function motoInstanceTypes(): Record<string, unknown> {

@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { ECR_ACCOUNTS, ecrRegistryForRegion, partitionOf } from '../src/cni/registry.js'
+import {
+  ECR_ACCOUNTS,
+  ecrRegistryForRegion,
+  partitionOf,
+  unknownRegionWarning
+} from '../src/cni/registry.js'
+import { VPC_CNI_FIXTURES } from '../testbed/fixtures.js'
 
-const FIXTURES =
-  process.env.VPC_CNI_FIXTURES ?? path.resolve(process.cwd(), '../shared/fixtures/vpc-cni')
+const FIXTURES = VPC_CNI_FIXTURES
 
 describe('ecrRegistryForRegion', () => {
   test.each([
@@ -18,6 +23,7 @@ describe('ecrRegistryForRegion', () => {
     ['ap-southeast-3', '296578399912.dkr.ecr.ap-southeast-3.amazonaws.com'],
     ['ap-south-2', '900889452093.dkr.ecr.ap-south-2.amazonaws.com'],
     ['ap-southeast-4', '491585149902.dkr.ecr.ap-southeast-4.amazonaws.com'],
+    ['ap-southeast-5', '151610086707.dkr.ecr.ap-southeast-5.amazonaws.com'],
     ['ap-southeast-6', '333609536671.dkr.ecr.ap-southeast-6.amazonaws.com'],
     ['ap-southeast-7', '121268973566.dkr.ecr.ap-southeast-7.amazonaws.com'],
     ['eu-south-1', '590381155156.dkr.ecr.eu-south-1.amazonaws.com'],
@@ -58,14 +64,28 @@ describe('ecrRegistryForRegion', () => {
     }
   })
 
-  test.each(['xx-nowhere-1', 'us-east-9', 'constructor', '__proto__'])(
-    'an unknown region %s names it and image-registry',
+  it('lists 39 regions: 34 commercial, 2 China, 2 GovCloud, 1 European Sovereign Cloud', () => {
+    const byPartition = Object.keys(ECR_ACCOUNTS).reduce<Record<string, number>>((n, r) => {
+      n[partitionOf(r)] = (n[partitionOf(r)] ?? 0) + 1
+      return n
+    }, {})
+    expect(byPartition).toEqual({ aws: 34, 'aws-cn': 2, 'aws-us-gov': 2, 'aws-eusc': 1 })
+  })
+
+  test.each(['xx-nowhere-1', 'us-east-9', 'cn-south-1', 'constructor', '__proto__'])(
+    'an unknown region %s has no registry, and its warning names it and image-registry',
     (region) => {
-      expect(() => ecrRegistryForRegion(region)).toThrow(
-        new RegExp(`region '${region}'.*image-registry`)
+      expect(ecrRegistryForRegion(region)).toBeUndefined()
+      expect(unknownRegionWarning(region)).toMatch(
+        new RegExp(`region '${region}': keeping the manifest's images.*image-registry`)
       )
     }
   )
+
+  it('suggests the partition’s domain for an unknown region', () => {
+    expect(unknownRegionWarning('cn-south-1')).toContain('.dkr.ecr.cn-south-1.amazonaws.com.cn')
+    expect(unknownRegionWarning('ap-south-9')).toContain('.dkr.ecr.ap-south-9.amazonaws.com)')
+  })
 })
 
 describe('partitionOf', () => {

@@ -7,9 +7,9 @@ import {
   builtInPin,
   cniVersionFromImage
 } from '../src/cni/versions.js'
+import { VPC_CNI_FIXTURES } from '../testbed/fixtures.js'
 
-const FIXTURES =
-  process.env.VPC_CNI_FIXTURES ?? path.resolve(process.cwd(), '../shared/fixtures/vpc-cni')
+const FIXTURES = VPC_CNI_FIXTURES
 
 const sha256 = (file: string): string =>
   createHash('sha256')

@@ -2,9 +2,11 @@ import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../__fixtures__/core.js'
 import type { RunFacts } from '../src/features.js'
 import type { AppliedObject } from '../src/kube/apply.js'
+import { managedAwsNode, partialAwsNode } from './fixtures/aws-node-managed.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
-const { buildReport, checkSettings, dryRunPlan } = await import('../src/features.js')
+const { buildReport, checkOwnership, checkSettings, dryRunPlan } =
+  await import('../src/features.js')
 
 const ORIGIN_ENV = {
   ENABLE_POD_ENI: 'true',
@@ -82,6 +84,7 @@ function facts(env: Record<string, string>, more: Partial<RunFacts> = {}): RunFa
       objects: new Map([
         ['DaemonSet/kube-system/aws-node', daemonSet({ ENABLE_POD_ENI: 'false' })]
       ]),
+      awsNode: daemonSet({ ENABLE_POD_ENI: 'false' }) as RunFacts['live']['awsNode'],
       eniConfigs: [],
       nodes: [node('n-1', 'us-east-1a'), node('n-2', 'us-east-1b')]
     },
@@ -155,7 +158,13 @@ describe('buildReport', () => {
   it('computes max-pods from the applied settings and lists the old nodes after a change', () => {
     const { result, summary } = buildReport(
       facts(ORIGIN_ENV),
-      outcome([{ key: 'DaemonSet/kube-system/aws-node', change: 'configured' }])
+      outcome([
+        {
+          key: 'DaemonSet/kube-system/aws-node',
+          change: 'configured',
+          object: daemonSet(ORIGIN_ENV)
+        }
+      ])
     )
     expect(result.changed).toBe(true)
     expect(result.maxPods).toEqual({ 'm5.large': 110 })
@@ -166,14 +175,19 @@ describe('buildReport', () => {
       instanceId: 'i-0123456789abcdef0',
       nodegroup: 'system'
     })
-    expect(core.notice).toHaveBeenCalledWith(expect.stringContaining('2 node(s) existed'), {
-      title: 'Nodes to replace'
-    })
+    expect(core.notice).toHaveBeenCalledWith(
+      expect.stringContaining('2 node(s) started before the last change'),
+      { title: 'Nodes to replace' }
+    )
     expect(summary.sections.join('\n')).toContain('### Max pods per node')
     expect(summary.sections.join('\n')).toContain('### Nodes to replace')
     expect(summary.changes).toEqual([
       { key: 'DaemonSet/kube-system/aws-node', change: 'configured' }
     ])
+    // Field by field, from the live object to the server's answer.
+    const fields = summary.sections.find((x) => x.startsWith('### Fields changed')) ?? ''
+    expect(fields).toContain('This run changed 1 of 1 objects')
+    expect(fields).toContain('| `env AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG` | — | `true` |')
   })
 
   it('reports no nodes and the standard figure when nothing changed and custom networking is off', () => {
@@ -182,16 +196,41 @@ describe('buildReport', () => {
       AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'false',
       ENABLE_PREFIX_DELEGATION: 'false'
     }
-    const { result } = buildReport(facts(env), outcome([{ key: 'x', change: 'unchanged' }]))
+    const { result } = buildReport(
+      facts(env),
+      outcome([{ key: 'x', change: 'unchanged', object: daemonSet(env) }])
+    )
     expect(result.changed).toBe(false)
     expect(result.nodesToRecycle).toEqual([])
     expect(result.maxPods).toEqual({ 'm5.large': 29 })
     expect(core.warning).not.toHaveBeenCalled()
   })
 
+  it('escapes linter findings in the summary', () => {
+    const finding = {
+      rule: 'r',
+      title: 'Title <img src=x>',
+      message: 'node [a](http://evil) has **x** | y',
+      link: 'https://github.com/aws/amazon-vpc-cni-k8s#x'
+    }
+    const { summary } = buildReport(facts(ORIGIN_ENV), { ...outcome(), findings: [finding] })
+    const md = summary.sections.find((x) => x.startsWith('### Settings check')) ?? ''
+    expect(md).toContain(
+      '- **Title &lt;img src=x&gt;**: node \\[a\\](http://evil) has \\*\\*x\\*\\* \\| y'
+    )
+    expect(md).toContain('([docs](<https://github.com/aws/amazon-vpc-cni-k8s#x>))')
+  })
+
   it('in a dry run, decides changed from the plan and shows it', () => {
     const f = facts(ORIGIN_ENV)
-    const plans = dryRunPlan(f)
+    const plans = dryRunPlan(f, [
+      {
+        key: 'DaemonSet/kube-system/aws-node',
+        change: 'unchanged',
+        object: daemonSet(ORIGIN_ENV)
+      },
+      { key: 'ENIConfig/us-east-1a', change: 'created', object: ENI_A }
+    ] as unknown as AppliedObject[])
     expect(plans.map((p) => [p.object, p.action])).toEqual([
       ['DaemonSet kube-system/aws-node', 'update'],
       ['ENIConfig us-east-1a', 'create']
@@ -200,6 +239,48 @@ describe('buildReport', () => {
     expect(result.changed).toBe(true)
     expect(summary.dryRun).toBe(true)
     expect(summary.changes).toEqual([])
-    expect(summary.sections[0]).toMatch(/\| env ENABLE_POD_ENI \| `false` \| `true` \|/)
+    expect(summary.sections[0]).toMatch(/\| `env ENABLE_POD_ENI` \| `false` \| `true` \|/)
+  })
+})
+
+describe('checkOwnership', () => {
+  const withLive = (live: unknown, desiredEnv: Record<string, string>): RunFacts => {
+    const f = facts(ORIGIN_ENV)
+    return {
+      ...f,
+      inputs: { ...f.inputs, dryRun: false } as RunFacts['inputs'],
+      live: { ...f.live, objects: new Map([['DaemonSet/kube-system/aws-node', live as never]]) },
+      manifest: { ...f.manifest, objects: [partialAwsNode(desiredEnv) as never] },
+      eniConfigs: { objects: [], outputs: [] }
+    }
+  }
+
+  it('warns only about a manager that did not install the CNI, and reports both', () => {
+    const live = managedAwsNode({
+      installer: ['helm', 'Update'],
+      edits: [{ manager: 'argocd', time: '2026-11-20T10:00:00Z', env: { WARM_IP_TARGET: '5' } }]
+    })
+    const report = checkOwnership(
+      withLive(live, { WARM_IP_TARGET: '1', AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' })
+    )
+    expect(report.takeovers.map((t) => [t.manager, t.installer])).toEqual([
+      ['argocd', false],
+      ['helm', true]
+    ])
+    expect(core.warning).toHaveBeenCalledTimes(1)
+    expect(core.warning).toHaveBeenCalledWith(
+      expect.stringContaining("env WARM_IP_TARGET over from field manager 'argocd'"),
+      { title: 'Fields set by another tool' }
+    )
+    const { summary } = buildReport(withLive(live, {}), { ...outcome(), ownership: report })
+    expect(summary.sections.join('\n')).toContain('### Field owners')
+  })
+
+  it('throws before any write when manager eks owns a field that would change', () => {
+    const live = managedAwsNode({ installer: ['eks', 'Apply'] })
+    expect(() =>
+      checkOwnership(withLive(live, { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' }))
+    ).toThrow(/EKS managed add-on/)
+    expect(core.warning).not.toHaveBeenCalled()
   })
 })

@@ -4,9 +4,9 @@ import path from 'node:path'
 import { loadAllYaml, type KubernetesObject } from '@kubernetes/client-node'
 import { awsNodeEnv, editAwsNode, isAwsNodeDaemonSet } from '../src/cni/aws-node.js'
 import { lintSettings, type LintContext } from '../src/lint.js'
+import { VPC_CNI_FIXTURES } from '../testbed/fixtures.js'
 
-const FIXTURES =
-  process.env.VPC_CNI_FIXTURES ?? path.resolve(process.cwd(), '../shared/fixtures/vpc-cni')
+const FIXTURES = VPC_CNI_FIXTURES
 
 /** A clean configuration: custom networking by zone, prefix delegation with WARM_PREFIX_TARGET only. */
 const CLEAN: LintContext = {

@@ -105,11 +105,16 @@ describe('maxPodsMarkdown', () => {
     expect(md).toContain('custom networking on, prefix delegation off')
   })
 
-  it('gives the bootstrap.sh flags per type', () => {
-    expect(md).toContain(
-      "/etc/eks/bootstrap.sh <cluster> --use-max-pods false --kubelet-extra-args '--max-pods=20'"
-    )
-    for (const r of rows) expect(md).toContain(`'--max-pods=${r.maxPods}'`)
+  it('no longer gives AL2 bootstrap.sh lines (AL2 AMIs reached end of support)', () => {
+    expect(md).not.toMatch(/bootstrap\.sh|--kubelet-extra-args|Amazon Linux 2 \(/)
+  })
+
+  it('gives the AL2023 and Bottlerocket configuration of every type', () => {
+    for (const r of rows) {
+      expect(md).toContain(`<code>${r.instanceType}</code>: max-pods ${r.maxPods}`)
+      expect(md).toContain(`      maxPods: ${r.maxPods}\n`)
+      expect(md).toContain(`max-pods = ${r.maxPods}\n`)
+    }
   })
 
   it('gives the nodeadm expression of the facts doc, and one NodeConfig per cap', () => {

@@ -1,301 +1,221 @@
-import { ORIGIN_INIT_ENV, ORIGIN_NODE_ENV } from '../testbed/origin.js'
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
+import { describe, expect, it } from '@jest/globals'
+import type { KubernetesObject } from '@kubernetes/client-node'
+import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js'
 import {
-  loadAllYaml,
-  type KubernetesObject,
-  type V1ConfigMap,
-  type V1DaemonSet
-} from '@kubernetes/client-node'
-import { editAwsNode, isAwsNodeDaemonSet, type CniSettings } from '../src/cni/aws-node.js'
-import { buildEniConfigs } from '../src/cni/eniconfig.js'
-import { ecrRegistryForRegion } from '../src/cni/registry.js'
-import { planChanged, planChanges, planMarkdown, type ObjectPlan } from '../src/plan.js'
+  planChanged,
+  planChanges,
+  planMarkdown,
+  plannedChange,
+  withPlannedChanges
+} from '../src/plan.js'
+import { managedAwsNode } from './fixtures/aws-node-managed.js'
 
-const FIXTURES =
-  process.env.VPC_CNI_FIXTURES ?? path.resolve(process.cwd(), '../shared/fixtures/vpc-cni')
-
-/** The origin script's settings. */
-const ORIGIN: CniSettings = { env: { ...ORIGIN_NODE_ENV }, initEnv: { ...ORIGIN_INIT_ENV } }
-const REGISTRY = ecrRegistryForRegion('ap-northeast-2')
 const DS = 'DaemonSet kube-system/aws-node'
+const k8s = (o: unknown) => o as KubernetesObject
+type Served = ReturnType<typeof managedAwsNode>
 
-const manifest = (): KubernetesObject[] =>
-  loadAllYaml(
-    readFileSync(path.join(FIXTURES, 'aws-k8s-cni-v1.19.6.yaml'), 'utf8')
-  ) as KubernetesObject[]
+/** The live aws-node as the API server returns it (a client-node model, Dates and all). */
+const live = () => managedAwsNode({ installer: ['helm', 'Update'], status: true })
+const model = (o: unknown) => k8s(ObjectSerializer.deserialize(o, 'V1DaemonSet'))
 
-/** Deep copies that stay client-node model instances. */
-function clone<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((item: unknown) => clone(item)) as T
-  if (value instanceof Date) return new Date(value.getTime()) as T
-  if (value !== null && typeof value === 'object') {
-    const copy = Object.create(Object.getPrototypeOf(value) as object) as Record<string, unknown>
-    for (const [key, item] of Object.entries(value)) copy[key] = clone(item)
-    return copy as T
+/** A dry-run answer: the live object after `edit`, with the server's stamps moved. */
+function answer(edit: (o: Served) => void, base: Served = live()): Served {
+  const o = structuredClone(base)
+  edit(o)
+  o.metadata.generation += 1
+  o.metadata.managedFields = o.metadata.managedFields.map((e) => ({
+    ...e,
+    time: '2026-11-30T00:00:00Z'
+  }))
+  ;(o.metadata as { annotations?: Record<string, string> }).annotations = {
+    'deprecated.daemonset.template.generation': String(o.metadata.generation)
   }
-  return value
+  o.status = { numberReady: 1 }
+  return o
 }
 
-/**
- * What the API server returns for applied objects: model instances with server fields, Date
- * timestamps, defaults inside containers, and fields other managers own.
- */
-function asServed(objects: KubernetesObject[]): KubernetesObject[] {
-  return clone(objects).map((o, i) => {
-    o.metadata = {
-      ...o.metadata,
-      resourceVersion: String(1000 + i),
-      uid: `uid-${i}`,
-      generation: 3,
-      creationTimestamp: new Date('2026-01-01T00:00:00Z'),
-      annotations: { ...o.metadata?.annotations, 'deprecated.daemonset.template.generation': '3' }
-    }
-    if (isAwsNodeDaemonSet(o)) {
-      o.status = {
-        currentNumberScheduled: 3,
-        desiredNumberScheduled: 3,
-        numberMisscheduled: 0,
-        numberReady: 3
-      }
-      const spec = o.spec?.template?.spec
-      for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
-        c.terminationMessagePath = '/dev/termination-log'
-        c.terminationMessagePolicy = 'File'
-      }
-      if (spec) spec.schedulerName = 'default-scheduler'
-      // Another manager's env var: the apply does not set it, so it is no change.
-      spec?.containers.find((c) => c.name === 'aws-node')?.env?.push({ name: 'EXTRA', value: 'x' })
-    }
-    return o
+const env = (o: Served) =>
+  (o.spec.template.spec.containers[0] as { env: { name: string; value: string }[] }).env
+
+describe('planChanges', () => {
+  it('shows a changed env value, and nothing for server stamps, status or managedFields times', () => {
+    const after = answer((o) => {
+      env(o).find((e) => e.name === 'AWS_VPC_K8S_CNI_LOGLEVEL')!.value = 'INFO'
+    })
+    const [plan] = planChanges([{ live: model(live()), after: model(after) }])
+    expect(plan).toEqual({
+      object: DS,
+      action: 'update',
+      changes: [
+        { object: DS, field: 'env AWS_VPC_K8S_CNI_LOGLEVEL', before: 'DEBUG', after: 'INFO' }
+      ]
+    })
   })
-}
 
-/** The live manifest as an EKS cluster runs it: add-on image tags and the manifest's default env. */
-function liveCluster(): KubernetesObject[] {
-  const live = asServed(editAwsNode(manifest(), { env: {}, initEnv: {} }, REGISTRY))
-  const ds = live.find(isAwsNodeDaemonSet) as V1DaemonSet
-  const spec = ds.spec?.template?.spec
-  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
-    c.image = `${c.image}-eksbuild.1`
-  }
-  return live
-}
+  it('shows a removed variable (an input set to empty) as removed', () => {
+    const after = answer((o) => {
+      o.spec.template.spec.containers[0].env = env(o).filter((e) => e.name !== 'WARM_ENI_TARGET')
+    })
+    const plans = planChanges([{ live: k8s(live()), after: k8s(after) }])
+    expect(plans[0].changes).toEqual([
+      { object: DS, field: 'env WARM_ENI_TARGET', before: '1', after: undefined }
+    ])
+    expect(planChanged(plans)).toBe(true)
+    const md = planMarkdown(plans)
+    expect(md).toContain('| `env WARM_ENI_TARGET` | `1` | *removed* |')
+  })
 
-const zones = [
-  { zone: 'ap-northeast-2a', zoneId: 'apne2-az1', subnetId: 'subnet-aaa' },
-  { zone: 'ap-northeast-2b', zoneId: 'apne2-az2', subnetId: 'subnet-bbb' },
-  { zone: 'ap-northeast-2c', zoneId: 'apne2-az3', subnetId: 'subnet-ccc' }
-]
-
-function pairs(live: KubernetesObject[], desired: KubernetesObject[]) {
-  const key = (o: KubernetesObject) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`
-  return desired.map((d) => ({ live: live.find((l) => key(l) === key(d)), desired: d }))
-}
-
-const byObject = (plans: ObjectPlan[], object: string) => {
-  const plan = plans.find((p) => p.object === object)
-  if (!plan) throw new Error(`no plan for ${object}`)
-  return plan
-}
-
-describe('planChanges on the v1.19.6 manifest', () => {
-  const desired = [
-    ...editAwsNode(manifest(), ORIGIN, REGISTRY),
-    ...buildEniConfigs(zones, ['sg-1'], 'topology.kubernetes.io/zone')
-  ]
-  const liveEniConfigs = asServed([
-    ...buildEniConfigs(zones.slice(0, 1), ['sg-1'], 'topology.kubernetes.io/zone'),
-    ...buildEniConfigs(
-      [{ ...zones[1], subnetId: 'subnet-old' }],
-      ['sg-1', 'sg-2'],
-      'topology.kubernetes.io/zone'
-    )
-  ])
-  const plans = planChanges(pairs([...liveCluster(), ...liveEniConfigs], desired))
-
-  it("lists aws-node's env, init env and images, field by field", () => {
-    const ds = byObject(plans, DS)
-    expect(ds.action).toBe('update')
-    const row = (field: string) => ds.changes.find((c) => c.field === field)
-    expect(ds.changes.map((c) => [c.field, c.before, c.after])).toEqual([
-      ['env AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG', 'false', 'true'],
-      ['env AWS_VPC_K8S_CNI_EXTERNALSNAT', 'false', 'true'],
-      ['env ENABLE_POD_ENI', 'false', 'true'],
-      ['env ENABLE_PREFIX_DELEGATION', 'false', 'true'],
-      ['env ENI_CONFIG_LABEL_DEF', undefined, 'topology.kubernetes.io/zone'],
-      ['env WARM_IP_TARGET', undefined, '1'],
-      ['env MINIMUM_IP_TARGET', undefined, '30'],
-      ['init env DISABLE_TCP_EARLY_DEMUX', 'false', 'true'],
-      [
-        'image aws-vpc-cni-init',
-        `${REGISTRY}/amazon-k8s-cni-init:v1.19.6-eksbuild.1`,
-        `${REGISTRY}/amazon-k8s-cni-init:v1.19.6`
-      ],
+  it('lists every field a version change resets: images, nodeagent args, other env', () => {
+    const after = answer((o) => {
+      const [node, agent] = o.spec.template.spec.containers
+      node.image = node.image.replace('v1.19.6-eksbuild.1', 'v1.20.5')
+      agent.args = ['--enable-network-policy=false']
+      env(o).push({ name: 'ENABLE_IPv6', value: 'false' })
+    })
+    const fields = planChanges([{ live: k8s(live()), after: k8s(after) }])[0].changes.map((c) => [
+      c.field,
+      c.before,
+      c.after
+    ])
+    expect(fields).toEqual([
       [
         'image aws-node',
-        `${REGISTRY}/amazon-k8s-cni:v1.19.6-eksbuild.1`,
-        `${REGISTRY}/amazon-k8s-cni:v1.19.6`
+        '602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.19.6-eksbuild.1',
+        '602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.20.5'
       ],
       [
-        'image aws-eks-nodeagent',
-        `${REGISTRY}/amazon/aws-network-policy-agent:v1.2.2-eksbuild.1`,
-        `${REGISTRY}/amazon/aws-network-policy-agent:v1.2.2`
-      ]
+        'spec.template.spec.containers[aws-eks-nodeagent].args',
+        '--enable-network-policy=true, --enable-cloudwatch-logs=false',
+        '--enable-network-policy=false'
+      ],
+      ['env ENABLE_IPv6', undefined, 'false']
     ])
-    // WARM_PREFIX_TARGET is "1" in the manifest already.
-    expect(row('env WARM_PREFIX_TARGET')).toBeUndefined()
   })
 
-  it('counts no server-added field, Date or other manager’s env var as a change', () => {
-    for (const p of plans.filter(
-      (p) => !p.object.startsWith('DaemonSet') && !p.object.startsWith('ENIConfig')
-    )) {
-      expect(p).toEqual({ object: p.object, action: 'unchanged', changes: [] })
-    }
-    expect(plans.map((p) => p.object)).toEqual(
-      expect.arrayContaining([
-        'CustomResourceDefinition eniconfigs.crd.k8s.amazonaws.com',
-        'ServiceAccount kube-system/aws-node',
-        'ConfigMap kube-system/amazon-vpc-cni',
-        'ClusterRole aws-node'
-      ])
-    )
+  it('an answer equal to the live object is unchanged, even with new stamps', () => {
+    const plans = planChanges([{ live: k8s(live()), after: k8s(answer(() => undefined)) }])
+    expect(plans[0]).toEqual({ object: DS, action: 'unchanged', changes: [] })
+    expect(planChanged(plans)).toBe(false)
+    expect(planMarkdown(plans)).toContain('Nothing would change')
   })
 
-  it('says per ENIConfig whether it is created, updated or unchanged, by subnet and security groups', () => {
-    expect(byObject(plans, 'ENIConfig ap-northeast-2a')).toEqual({
-      object: 'ENIConfig ap-northeast-2a',
-      action: 'unchanged',
-      changes: []
-    })
-    expect(byObject(plans, 'ENIConfig ap-northeast-2b')).toEqual({
-      object: 'ENIConfig ap-northeast-2b',
-      action: 'update',
-      changes: [
-        {
-          object: 'ENIConfig ap-northeast-2b',
-          field: 'subnet',
-          before: 'subnet-old',
-          after: 'subnet-bbb'
-        },
-        {
-          object: 'ENIConfig ap-northeast-2b',
-          field: 'securityGroups',
-          before: 'sg-1, sg-2',
-          after: 'sg-1'
+  it('a change of owner alone is a change (the real write stores it too)', () => {
+    const after = answer((o) => {
+      o.metadata.managedFields.push({
+        manager: 'eks-cni-custom-networking',
+        operation: 'Apply',
+        apiVersion: 'apps/v1',
+        time: '2026-11-30T00:00:00Z',
+        fieldsType: 'FieldsV1',
+        fieldsV1: {
+          'f:spec': {
+            'f:template': {
+              'f:spec': {
+                'f:containers': {
+                  'k:{"name":"aws-node"}': {
+                    'f:env': {
+                      'k:{"name":"WARM_ENI_TARGET"}': { '.': {}, 'f:name': {}, 'f:value': {} }
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
-      ]
+      } as never)
     })
-    expect(byObject(plans, 'ENIConfig ap-northeast-2c')).toEqual({
-      object: 'ENIConfig ap-northeast-2c',
-      action: 'create',
-      changes: [
-        {
-          object: 'ENIConfig ap-northeast-2c',
-          field: 'subnet',
-          before: undefined,
-          after: 'subnet-ccc'
-        },
-        {
-          object: 'ENIConfig ap-northeast-2c',
-          field: 'securityGroups',
-          before: undefined,
-          after: 'sg-1'
-        }
-      ]
-    })
-    expect(planChanged(plans)).toBe(true)
-  })
-
-  it('reports nothing once the cluster holds what a run applies', () => {
-    const again = planChanges(pairs(asServed(desired), desired))
-    expect(again.every((p) => p.action === 'unchanged' && p.changes.length === 0)).toBe(true)
-    expect(planChanged(again)).toBe(false)
-    expect(planMarkdown(again)).toContain(`Nothing would change: all ${desired.length} objects`)
-  })
-
-  it('finds a change in any other applied field, by path', () => {
-    const live = asServed(desired)
-    const cm = live.find((o) => o.kind === 'ConfigMap') as V1ConfigMap
-    cm.data = { ...cm.data, 'enable-network-policy-controller': 'true' }
-    const plan = byObject(planChanges(pairs(live, desired)), 'ConfigMap kube-system/amazon-vpc-cni')
-    expect(plan).toEqual({
-      object: 'ConfigMap kube-system/amazon-vpc-cni',
-      action: 'update',
-      changes: [
-        {
-          object: 'ConfigMap kube-system/amazon-vpc-cni',
-          field: 'data.enable-network-policy-controller',
-          before: 'true',
-          after: 'false'
-        }
-      ]
-    })
-  })
-
-  it('finds DaemonSet changes outside env and images, matching containers by name', () => {
-    const live = asServed(desired)
-    const ds = live.find(isAwsNodeDaemonSet) as V1DaemonSet
-    const node = ds.spec?.template?.spec?.containers.find((c) => c.name === 'aws-node')
-    if (!node?.resources?.requests) throw new Error('fixture has no aws-node requests')
-    node.resources.requests = { cpu: '50m' }
-    ds.spec?.template?.spec?.containers.reverse()
-    const plan = byObject(planChanges(pairs(live, desired)), DS)
+    const [plan] = planChanges([{ live: k8s(live()), after: k8s(after) }])
+    expect(plan.action).toBe('update')
     expect(plan.changes).toEqual([
       {
         object: DS,
-        field: 'spec.template.spec.containers[aws-node].resources.requests.cpu',
-        before: '50m',
-        after: '25m'
+        field: 'field owners',
+        before: expect.stringMatching(/^helm Update \(\d+ fields\)$/),
+        after: expect.stringMatching(/^eks-cni-custom-networking Apply \(2 fields\), helm Update/)
       }
     ])
+    expect(plannedChange(k8s(live()), k8s(after))).toBe('configured')
   })
 
-  it('plans a create for every object of an empty cluster', () => {
-    const fresh = planChanges(desired.map((d) => ({ live: undefined, desired: d })))
-    expect(fresh.every((p) => p.action === 'create')).toBe(true)
-    expect(byObject(fresh, DS).changes.find((c) => c.field === 'env WARM_IP_TARGET')).toEqual({
-      object: DS,
-      field: 'env WARM_IP_TARGET',
-      before: undefined,
-      after: '1'
+  it('an answer without managedFields leaves owners out rather than calling them removed', () => {
+    const after = answer((o) => {
+      env(o).find((e) => e.name === 'WARM_ENI_TARGET')!.value = '2'
+    }) as { metadata: { managedFields?: unknown } }
+    delete after.metadata.managedFields
+    const [plan] = planChanges([{ live: k8s(live()), after: k8s(after) }])
+    expect(plan.changes.map((c) => c.field)).toEqual(['env WARM_ENI_TARGET'])
+  })
+
+  it('a created aws-node shows its env and images; an ENIConfig its spec; others no rows', () => {
+    const eni = {
+      apiVersion: 'crd.k8s.amazonaws.com/v1alpha1',
+      kind: 'ENIConfig',
+      metadata: { name: 'us-east-1a' },
+      spec: { subnet: 'subnet-1', securityGroups: ['sg-1', 'sg-2'] }
+    }
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'aws-node' },
+      rules: []
+    }
+    const plans = planChanges([
+      { live: undefined, after: k8s(live()) },
+      { live: undefined, after: k8s(eni) },
+      { live: undefined, after: k8s(role) }
+    ])
+    expect(plans.map((p) => p.action)).toEqual(['create', 'create', 'create'])
+    expect(plans[0].changes.map((c) => c.field)).toContain('env WARM_ENI_TARGET')
+    expect(plans[0].changes.map((c) => c.field)).toContain('init env DISABLE_TCP_EARLY_DEMUX')
+    expect(plans[0].changes.map((c) => c.field)).toContain('image aws-eks-nodeagent')
+    expect(plans[1].changes).toEqual([
+      {
+        object: 'ENIConfig us-east-1a',
+        field: 'spec.subnet',
+        before: undefined,
+        after: 'subnet-1'
+      },
+      {
+        object: 'ENIConfig us-east-1a',
+        field: 'spec.securityGroups',
+        before: undefined,
+        after: 'sg-1, sg-2'
+      }
+    ])
+    expect(plans[2].changes).toEqual([])
+  })
+
+  it('escapes values from the cluster in the summary', () => {
+    const after = answer((o) => {
+      env(o).find((e) => e.name === 'ADDITIONAL_ENI_TAGS')!.value = '{"a":"`|<script>"}'
     })
-  })
-})
-
-describe('planMarkdown', () => {
-  const plans: ObjectPlan[] = [
-    {
-      object: DS,
-      action: 'update',
-      changes: [
-        { object: DS, field: 'env WARM_IP_TARGET', before: undefined, after: '1' },
-        { object: DS, field: 'env ADDITIONAL_ENI_TAGS', before: '{}', after: '{"a|b":"c"}' }
-      ]
-    },
-    { object: 'ENIConfig us-east-1a', action: 'create', changes: [] },
-    { object: 'ServiceAccount kube-system/aws-node', action: 'unchanged', changes: [] }
-  ]
-  const md = planMarkdown(plans)
-
-  it('has one row per object and a before → after table per changed object', () => {
-    expect(md).toContain('A real run would change 2 of 3 objects.')
-    expect(md).toContain('| `DaemonSet kube-system/aws-node` | update | 2 |')
-    expect(md).toContain('| `ServiceAccount kube-system/aws-node` | unchanged | 0 |')
+    const md = planMarkdown(planChanges([{ live: k8s(live()), after: k8s(after) }]))
+    expect(md).toContain('| `{}` | ``{"a":"`\\|<script>"}`` |')
     expect(md).toContain('#### DaemonSet kube-system/aws-node (update)')
-    expect(md).toContain('| env WARM_IP_TARGET | — | `1` |')
-  })
-
-  it('keeps table cells intact', () => {
-    expect(md).toContain('| env ADDITIONAL_ENI_TAGS | `{}` | `{"a\\|b":"c"}` |')
   })
 })
 
-describe('planChanged', () => {
-  it('is false for an empty plan and for unchanged objects only', () => {
-    expect(planChanged([])).toBe(false)
-    expect(planChanged([{ object: 'x', action: 'unchanged', changes: [] }])).toBe(false)
-    expect(planChanged([{ object: 'x', action: 'create', changes: [] }])).toBe(true)
+describe('withPlannedChanges', () => {
+  it('decides a dry run apply by content, not by the resourceVersion the answer keeps', () => {
+    const before = live()
+    const same = answer(() => undefined)
+    const changed = answer((o) => {
+      env(o)[0].value = '{"x":"y"}'
+    })
+    const liveMap = new Map([['DaemonSet/kube-system/aws-node', k8s(before)]])
+    const key = 'DaemonSet/kube-system/aws-node'
+    const out = withPlannedChanges(
+      [
+        { key, change: 'unchanged' as const, object: k8s(changed) },
+        { key, change: 'configured' as const, object: k8s(same) },
+        {
+          key: 'ENIConfig/a',
+          change: 'unchanged' as const,
+          object: k8s({ kind: 'ENIConfig', metadata: { name: 'a' } })
+        }
+      ],
+      liveMap
+    )
+    expect(out.map((a) => a.change)).toEqual(['configured', 'unchanged', 'created'])
   })
 })

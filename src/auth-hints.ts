@@ -4,6 +4,7 @@
  * builders turn what we know (the ID token's claims, the caller ARN) into the likely cause and the
  * exact fix. They never see credentials, and any JWT-shaped text that reaches them is redacted.
  */
+import { code } from './report/markdown.js'
 
 /** A hint twice over: plain lines for the log, markdown for the job summary. */
 export interface AuthHint {
@@ -107,7 +108,7 @@ export function trustPolicyHint(p: {
   const markdown = [
     '### Could not assume the AWS role',
     '',
-    `GitHub OIDC could not assume \`${p.roleArn}\`: ${code(redact(p.errorMessage))}`,
+    `GitHub OIDC could not assume ${code(p.roleArn)}: ${code(redact(p.errorMessage))}`,
     '',
     '**Probable cause**',
     '',
@@ -318,10 +319,6 @@ export function principalArn(arn: string): string {
 function roleName(arn: string): string {
   const path = ROLE_ARN.exec(arn)?.[3]
   return path ? (path.split('/').pop() ?? path) : arn
-}
-
-function code(s: string): string {
-  return `\`${s.replace(/`/g, "'")}\``
 }
 
 /** Last line of defence: no JWT or EKS token passes, whatever text reaches us. */

@@ -37,6 +37,7 @@ export enum Inputs {
   KubectlMirror = 'kubectl-mirror',
   ExportKubeconfig = 'export-kubeconfig',
   InstanceTypes = 'instance-types',
+  ExpectedNodes = 'expected-nodes',
   FailOnWarnings = 'fail-on-warnings',
   DryRun = 'dry-run'
 }
@@ -52,7 +53,12 @@ export enum Outputs {
   ClusterSecurityGroupId = 'cluster-security-group-id',
   KubernetesVersion = 'kubernetes-version',
   MaxPods = 'max-pods',
-  NodesToRecycle = 'nodes-to-recycle'
+  NodesToRecycle = 'nodes-to-recycle',
+  PodSubnetCapacity = 'pod-subnet-capacity',
+  /** How the CNI was configured: addon (EKS managed add-on) or self-managed. */
+  Mode = 'mode',
+  /** The vpc-cni add-on version after the run; empty in self-managed mode. */
+  AddonVersion = 'addon-version'
 }
 
 /** Keys main saves for the post step. Never a secret: the state file is plain text on the runner. */
@@ -100,6 +106,7 @@ export const INPUT_DEFAULTS: Readonly<Record<Inputs, string>> = {
   [Inputs.KubectlMirror]: 'https://dl.k8s.io',
   [Inputs.ExportKubeconfig]: 'false',
   [Inputs.InstanceTypes]: '',
+  [Inputs.ExpectedNodes]: '',
   [Inputs.FailOnWarnings]: 'false',
   [Inputs.DryRun]: 'false'
 }

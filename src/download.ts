@@ -26,6 +26,14 @@ export class HttpStatusError extends Error {
   }
 }
 
+/** An https URL that redirected to plain http: never followed, never retried. */
+export class InsecureRedirectError extends Error {
+  constructor(url: string, to: string) {
+    super(`GET ${url} redirected to ${to}: an https download never continues over plain http`)
+    this.name = 'InsecureRedirectError'
+  }
+}
+
 /** Tuning for {@link fetchText}; the defaults suit a GitHub-hosted runner. */
 export interface FetchTextOptions {
   /** Total attempts including the first; default 4. */
@@ -43,6 +51,7 @@ const MAX_RETRY_AFTER_MS = 30_000
 
 /** Whether a failed download is worth another attempt, or how long the server asked us to wait. */
 export function isRetryableDownloadError(error: unknown): boolean | number {
+  if (error instanceof InsecureRedirectError) return false
   if (error instanceof HttpStatusError) {
     const transient = error.status >= 500 || error.status === 408 || error.status === 429
     if (!transient) return false
@@ -168,6 +177,10 @@ async function request(url: string, signal: AbortSignal): Promise<Response> {
     const detail =
       cause !== undefined ? `${messageOf(error)}: ${messageOf(cause)}` : messageOf(error)
     throw new Error(`GET ${url} failed: ${detail}`, { cause: error })
+  }
+  if (new URL(url).protocol === 'https:' && new URL(response.url || url).protocol !== 'https:') {
+    await response.arrayBuffer().catch(() => undefined)
+    throw new InsecureRedirectError(url, response.url)
   }
   if (!response.ok) {
     // Drain the body so the connection can be reused or closed.

@@ -6,6 +6,7 @@
 import { errorMessage } from './errors.js'
 import type { RunFacts } from './features.js'
 import { setPartialOutputs } from './outputs.js'
+import { isAwsNodeDaemonSet } from './cni/aws-node.js'
 import { customNetworkingOn } from './cni/partial.js'
 import { type WriteProgress, describePartialRun } from './progress.js'
 import { nodeFromObject, nodesToRecycle } from './recycle.js'
@@ -42,7 +43,13 @@ export async function reportPartialRun(
     eniConfigs: f.eniConfigs.outputs,
     eniConfigLabelDef: f.inputs.eniConfigLabelDef,
     changed: progress.changed,
-    nodesToRecycle: nodesToRecycle(nodes, changeTime, progress.changed),
+    nodesToRecycle: nodesToRecycle(nodes, {
+      awsNodeBefore: f.live.awsNode,
+      awsNodeAfter: [...progress.stored.values()].find(isAwsNodeDaemonSet),
+      eniConfigsBefore: f.live.eniConfigs,
+      eniConfigsAfter: [...progress.stored.values()].filter((o) => o.kind === 'ENIConfig'),
+      changeTime
+    }),
     clusterSecurityGroupId: f.cluster.clusterSecurityGroupId,
     kubernetesVersion: f.cluster.version
   })

@@ -5,6 +5,9 @@
  */
 import * as core from '@actions/core'
 import type { ClusterInfo } from './aws/cluster.js'
+import type { ClusterRolePolicies } from './aws/cluster-role.js'
+import type { ZoneSubnet } from './aws/network.js'
+import type { OptionalRead, PodSubnetUsage } from './aws/pod-subnets.js'
 import { awsNodeEnv, isAwsNodeDaemonSet } from './cni/aws-node.js'
 import type { EniConfigObject } from './cni/eniconfig.js'
 import type { InstanceNetworkInfo } from './cni/max-pods.js'
@@ -13,11 +16,15 @@ import type { ActionInputs } from './inputs.js'
 import type { AppliedObject } from './kube/apply.js'
 import { type KubernetesObject, refKey, refOf } from './kube/client.js'
 import type { LiveState } from './kube/live.js'
+import { type OwnershipReport, addonError, analyzeOwnership } from './kube/ownership.js'
 import { type LintFinding, lintSettings } from './lint.js'
 import { maxPodsMarkdown, maxPodsOutput, maxPodsTable } from './max-pods-report.js'
 import type { ActionResult, EniConfigOutput } from './outputs.js'
 import { type ObjectPlan, planChanged, planChanges, planMarkdown } from './plan.js'
 import { type RecycleEntry, nodeFromObject, nodesToRecycle, recycleMarkdown } from './recycle.js'
+import { listSome, oneLine, text } from './report/markdown.js'
+import { nodeGroupFindings, nodeGroupSection } from './report/node-groups-run.js'
+import { foreignTakeovers, ownershipMarkdown, takeoverWarning } from './report/ownership.js'
 import type { ChangeRow, SummaryDetails } from './summary.js'
 
 /** What the run knows once the cluster, EC2 and the manifest have been read. */
@@ -29,6 +36,10 @@ export interface RunFacts {
   manifest: { objects: KubernetesObject[]; images: string[]; cniVersion: string }
   instanceTypes: InstanceNetworkInfo[]
   eniConfigs: { objects: EniConfigObject[]; outputs: EniConfigOutput[] }
+  /** Node-group readiness reads (EC2 batch): the pod subnets, their occupants, the cluster role. */
+  zones?: readonly ZoneSubnet[]
+  podSubnetUsage?: OptionalRead<PodSubnetUsage[]>
+  clusterRole?: OptionalRead<ClusterRolePolicies>
 }
 
 /**
@@ -39,7 +50,7 @@ export interface RunFacts {
 export function checkSettings(f: RunFacts): LintFinding[] {
   const { env, initEnv } = appliedEnv(f.manifest.objects)
   const nodes = (f.live.nodes ?? []).map(nodeFromObject)
-  const findings = lintSettings({
+  const linted = lintSettings({
     env,
     initEnv,
     nodes: nodes.map((n) => ({ name: n.name, zone: n.zone, zoneId: n.zoneId ?? '' })),
@@ -55,6 +66,8 @@ export function checkSettings(f: RunFacts): LintFinding[] {
       hypervisor: t.hypervisor
     }))
   })
+  // Node-group readiness: pod-subnet capacity and security groups for pods.
+  const findings = [...linted, ...nodeGroupFindings(f)]
   const warnings = findings.filter((x) => x.severity !== 'notice')
   for (const x of warnings) core.warning(`${x.message} See ${x.link}`, { title: x.title })
   for (const x of findings) if (x.severity === 'notice') core.info(`Notice: ${x.message}`)
@@ -72,12 +85,34 @@ export function checkSettings(f: RunFacts): LintFinding[] {
   return findings
 }
 
-/** Before → after for every object a run would apply, from the reads already made. */
-export function dryRunPlan(f: RunFacts): ObjectPlan[] {
+/**
+ * Who owns the fields the run would change, before any write. A field of the EKS add-on stops the
+ * run; fields of another manager are taken over, with a warning when that manager did not install
+ * the CNI.
+ */
+export function checkOwnership(f: RunFacts): OwnershipReport {
   const desired = [...f.manifest.objects, ...f.eniConfigs.objects]
-  return planChanges(
+  const report = analyzeOwnership(
     desired.map((object) => ({ live: f.live.objects.get(refKey(refOf(object))), desired: object }))
   )
+  const error = addonError(report, { name: f.inputs.clusterName, region: f.inputs.region })
+  if (error) throw error
+  for (const t of report.takeovers) {
+    core.info(oneLine(`${t.object}: ${t.fields.join(', ')} owned by field manager '${t.manager}'`))
+  }
+  for (const t of foreignTakeovers(report)) {
+    core.warning(takeoverWarning(t, f.inputs.dryRun), { title: 'Fields set by another tool' })
+  }
+  if (report.takeovers.length === 0) core.info('No field of another manager changes')
+  return report
+}
+
+/**
+ * Before → after for every object a dry run sent: the live object against the server's dry-run
+ * answer (or, for an ENIConfig whose kind is not served yet, the object as it would be created).
+ */
+export function dryRunPlan(f: RunFacts, applied: readonly AppliedObject[]): ObjectPlan[] {
+  return planChanges(applied.map((a) => ({ live: f.live.objects.get(a.key), after: a.object })))
 }
 
 /** What applying did, and the time the change started taking effect. */
@@ -94,6 +129,8 @@ export interface Outcome {
   removed?: string[]
   /** Fields of aws-node a version change reset (images, arguments, dropped variables). */
   resets?: { field: string; before: string | undefined; after: string | undefined }[]
+  /** What checkOwnership found; absent when it did not run. */
+  ownership?: OwnershipReport
 }
 
 /**
@@ -119,7 +156,13 @@ export function buildReport(
     ...(maxEni !== undefined ? { maxEni } : {})
   })
   const nodes = (f.live.nodes ?? []).map(nodeFromObject)
-  const recycle = nodesToRecycle(nodes, o.changeTime, changed)
+  const recycle = nodesToRecycle(nodes, {
+    awsNodeBefore: f.live.awsNode,
+    awsNodeAfter: o.applied.find((a) => isAwsNodeDaemonSet(a.object))?.object,
+    eniConfigsBefore: f.live.eniConfigs,
+    eniConfigsAfter: o.applied.filter((a) => a.object.kind === 'ENIConfig').map((a) => a.object),
+    changeTime: o.changeTime
+  })
   warnAboutOldNodes(recycle, o.plans !== undefined)
   const result: ActionResult = {
     eniConfigs: f.eniConfigs.outputs,
@@ -133,12 +176,18 @@ export function buildReport(
     maxPods: maxPodsOutput(rows),
     nodesToRecycle: recycle
   }
+  const nodeGroups = nodeGroupSection(f)
+  result.podSubnetCapacity = nodeGroups.output
   const sections = [
-    o.plans ? planMarkdown(o.plans) : '',
+    o.plans ? planMarkdown(o.plans) : appliedMarkdown(f, o.applied),
     writeModelMarkdown(o, o.plans !== undefined),
     lintMarkdown(o.findings),
+    o.ownership ? ownershipMarkdown(o.ownership, o.plans !== undefined) : '',
+    nodeGroups.markdown,
     maxPodsMarkdown(rows, settings),
-    f.live.nodes ? recycleMarkdown(recycle) : ''
+    f.live.nodes
+      ? recycleMarkdown(recycle, { clusterName: f.inputs.clusterName, region: f.inputs.region })
+      : ''
   ].filter((s) => s !== '')
   const summary: SummaryDetails = {
     clusterName: f.inputs.clusterName,
@@ -154,17 +203,29 @@ export function buildReport(
   return { result, summary }
 }
 
+/**
+ * What a real run changed, field by field: each object as read before against the server's answer
+ * to the write, so fields a version change reset are listed too. '' when nothing changed.
+ */
+function appliedMarkdown(f: RunFacts, applied: readonly AppliedObject[]): string {
+  if (!applied.some((a) => a.change !== 'unchanged')) return ''
+  const plans = planChanges(
+    applied.map((a) => ({ live: f.live.objects.get(a.key), after: a.object }))
+  )
+  return planMarkdown(plans, 'result')
+}
+
 function warnAboutOldNodes(entries: RecycleEntry[], dryRun: boolean): void {
   if (entries.length === 0) return
   const names = entries.map((e) => e.name)
-  const shown =
-    names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '')
   // A notice, not a warning: replacing nodes is the expected next step, not a fault of the inputs.
   core.notice(
-    `${entries.length} node(s) existed before ${dryRun ? 'the change a real run would make' : "this run's change"} ` +
-      `and keep the old networking until they are replaced: ${shown}. ` +
-      'Custom networking and --max-pods take effect only on nodes created after the change; ' +
-      'the nodes-to-recycle output and the job summary list them.',
+    oneLine(
+      `${entries.length} node(s) started before ${dryRun ? 'the change a real run would make' : 'the last change that needs new nodes'} ` +
+        `and keep the old networking until they are replaced: ${listSome(names, 10)}. ` +
+        'Custom networking and --max-pods take effect only on nodes created after the change; ' +
+        'the nodes-to-recycle output and the job summary list them.'
+    ),
     { title: 'Nodes to replace' }
   )
 }
@@ -202,7 +263,7 @@ function lintMarkdown(findings: LintFinding[]): string {
     '',
     ...findings.map(
       (x) =>
-        `- ${x.severity === 'notice' ? 'Notice: ' : ''}**${x.title}**: ${x.message} ([docs](${x.link}))`
+        `- ${x.severity === 'notice' ? 'Notice: ' : ''}**${text(x.title)}**: ${text(x.message)} ([docs](<${x.link}>))`
     ),
     ''
   ].join('\n')

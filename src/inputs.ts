@@ -30,6 +30,8 @@ import {
   parseSubnets,
   parseVersionTag
 } from './inputs-parse.js'
+import type { ExpectedNodes } from './report/capacity.js'
+import { parseExpectedNodes } from './report/capacity-report.js'
 
 /** The aws-node settings to apply: container env and init-container env, values as strings. */
 export interface CniEnvSettings {
@@ -87,6 +89,8 @@ export interface ActionInputs {
   readonly exportKubeconfig: boolean
   /** Instance types to compute the max-pods output for (none: the output is {}). */
   readonly instanceTypes: readonly string[]
+  /** Nodes planned per zone, for the pod-subnet capacity check (empty: today's nodes). */
+  readonly expectedNodes?: ExpectedNodes
   /** Turn the linter's findings into an error before anything changes. */
   readonly failOnWarnings: boolean
   /** Send every write as a server-side dry run; install and wait for nothing. */
@@ -182,6 +186,7 @@ export function getInputs(
     orDefault(Inputs.ExportKubeconfig)
   )
   const instanceTypes = field(Inputs.InstanceTypes, parseInstanceTypes)
+  const expectedNodes = field(Inputs.ExpectedNodes, parseExpectedNodes)
   const failOnWarnings = field(
     Inputs.FailOnWarnings,
     parseBoolean,
@@ -216,6 +221,7 @@ export function getInputs(
     kubectlMirror,
     exportKubeconfig,
     instanceTypes,
+    expectedNodes,
     failOnWarnings,
     dryRun
   }

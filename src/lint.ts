@@ -5,6 +5,7 @@
  */
 import { ZONE_ID_LABEL } from './cni/eniconfig.js'
 import { Inputs } from './constants.js'
+import { listSome } from './report/markdown.js'
 
 /** One problem with the effective settings, reported as a warning annotation. */
 export interface LintFinding {
@@ -297,9 +298,4 @@ function positive(value: string | undefined): boolean {
 
 function inputFor(name: string): string {
   return name === 'WARM_IP_TARGET' ? Inputs.WarmIpTarget : Inputs.MinimumIpTarget
-}
-
-function listSome(items: string[], max = 5): string {
-  const shown = items.slice(0, max).join(', ')
-  return items.length > max ? `${shown} and ${items.length - max} more` : shown
 }

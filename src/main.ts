@@ -52,7 +52,7 @@ export async function run(): Promise<void> {
     const waitOptions = { deadline, timeoutSeconds: inputs.timeoutSeconds, onProgress: core.info }
     const kube = steps.connect({ cluster, tokens, inputs, identity, sts: aws.sts, deadline })
     // EC2, the cluster reads and the kubectl download do not depend on each other.
-    const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster))
+    const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster, aws.iam))
     const liveP = background(steps.readClusterState(kube, mode))
     const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version, deadline))
     const network = await core.group('Subnets and security groups', async () =>
@@ -67,6 +67,7 @@ export async function run(): Promise<void> {
     const facts = { inputs, cluster, live, manifest: writes, eniConfigs, ...network }
     // Before any write, so fail-on-warnings leaves the cluster untouched.
     const findings = await core.group('Check the settings', async () => steps.checkSettings(facts))
+    const ownership = await core.group('Field owners', async () => steps.checkOwnership(facts))
     // A kubectl install that has already failed stops the run before the cluster changes; one
     // still downloading is not waited for (race settles at once with undefined).
     await Promise.race([kubectlP, undefined])
@@ -101,14 +102,15 @@ export async function run(): Promise<void> {
     }
     const report = steps.buildReport(facts, {
       applied: written.applied,
-      plans: dryRun ? steps.dryRunPlan(facts) : undefined,
+      plans: dryRun ? steps.dryRunPlan(facts, written.applied) : undefined,
       rollout,
       changeTime,
       kubectlPath: kubectl?.path ?? '',
       kubeconfig: keepKubeconfig ? kubeconfig : undefined,
       findings,
       removed: progress.removed,
-      resets: writes.resets
+      resets: writes.resets,
+      ownership
     })
     setOutputs(report.result)
     await writeSummary(report.summary)

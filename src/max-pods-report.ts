@@ -1,9 +1,12 @@
 /**
- * The `max-pods` output and its job-summary section (issue 4 item 1): per instance type, the
- * kubelet --max-pods that matches the settings applied, with the flag for AL2's bootstrap.sh and a
- * nodeadm `maxPodsExpression` for AL2023, whose own default ignores custom networking.
+ * The `max-pods` output and its job-summary section: per instance type, the kubelet max-pods that
+ * matches the settings applied, the AL2023 and Bottlerocket configuration that sets it
+ * (report/node-config.ts), and a nodeadm `maxPodsExpression` that computes it on any type, since
+ * nodeadm's own default ignores custom networking.
  */
 import { maxPods, type InstanceNetworkInfo } from './cni/max-pods.js'
+import { code } from './report/markdown.js'
+import { nodeConfigMarkdown } from './report/node-config.js'
 
 /** One instance type's figures. */
 export interface MaxPodsRow {
@@ -55,9 +58,10 @@ export function maxPodsOutput(rows: MaxPodsRow[]): Record<string, number> {
 }
 
 /**
- * The summary section: the table, the AL2 kubelet flag per type, and an AL2023 NodeConfig whose
- * maxPodsExpression computes the same figure on the node (one per cap, since nodeadm's CEL
- * environment only knows default_enis, ips_per_eni and max_pods and applies no cap itself).
+ * The summary section: the table, the AL2023 and Bottlerocket configuration per type, and an AL2023
+ * NodeConfig whose maxPodsExpression computes the same figure on the node (one per cap, since the
+ * variables nodeadm documents for the expression are only default_enis, ips_per_eni and max_pods,
+ * and it applies no cap itself).
  */
 export function maxPodsMarkdown(rows: MaxPodsRow[], o: MaxPodsSettings): string {
   if (rows.length === 0) return ''
@@ -71,23 +75,12 @@ export function maxPodsMarkdown(rows: MaxPodsRow[], o: MaxPodsSettings): string 
     '|---|--:|--:|--:|:-:|--:|--:|',
     ...rows.map(
       (r) =>
-        `| \`${r.instanceType}\` | ${r.vcpus} | ${r.enis} | ${r.ipsPerEni} | ${r.nitro ? 'yes' : 'no'} | ` +
+        `| ${code(r.instanceType)} | ${r.vcpus} | ${r.enis} | ${r.ipsPerEni} | ${r.nitro ? 'yes' : 'no'} | ` +
         `${r.standard} | **${r.maxPods}** |`
     ),
     '',
-    '#### Amazon Linux 2 (bootstrap.sh)',
-    '',
-    'Turn off the built-in figure and pass the right one to kubelet:',
-    '',
-    '```sh',
-    ...rows.map(
-      (r) =>
-        `# ${r.instanceType}\n/etc/eks/bootstrap.sh <cluster> --use-max-pods false ` +
-        `--kubelet-extra-args '--max-pods=${r.maxPods}'`
-    ),
-    '```',
-    '',
-    '#### Amazon Linux 2023 (nodeadm)',
+    nodeConfigMarkdown(rows),
+    '#### One NodeConfig for every instance type (AL2023)',
     '',
     'nodeadm computes `max_pods` from all ENIs and knows nothing of custom networking or prefix delegation. ' +
       'This `maxPodsExpression` computes the figure above on the node:',

@@ -28,6 +28,12 @@ export interface ActionResult {
   maxPods: Record<string, number>
   /** Nodes created before the change; empty when nothing changed. */
   nodesToRecycle: RecycleEntry[]
+  /** Per pod subnet: free addresses and /28 blocks against the planned nodes' need. */
+  podSubnetCapacity?: object[]
+  /** How the CNI was configured (addon | self-managed); unset means self-managed. */
+  mode?: string
+  /** The vpc-cni add-on version after the run; unset or '' in self-managed mode. */
+  addonVersion?: string
 }
 
 /** Sets every output of action.yml from the result. */
@@ -42,6 +48,9 @@ export function setOutputs(result: ActionResult): void {
   core.setOutput(Outputs.KubernetesVersion, result.kubernetesVersion)
   core.setOutput(Outputs.MaxPods, JSON.stringify(result.maxPods))
   core.setOutput(Outputs.NodesToRecycle, JSON.stringify(result.nodesToRecycle))
+  core.setOutput(Outputs.PodSubnetCapacity, JSON.stringify(result.podSubnetCapacity ?? []))
+  core.setOutput(Outputs.Mode, result.mode ?? 'self-managed')
+  core.setOutput(Outputs.AddonVersion, result.addonVersion ?? '')
 }
 
 /** The outputs a run that failed after its first write still knows. */

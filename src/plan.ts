@@ -1,16 +1,22 @@
 /**
- * The dry-run diff (issue 4 item 4): what a real run would change, object by object and field by
- * field, so a reviewer can read it in a pull request. Only the fields the apply sets count; what the
- * server adds (status, defaults, resourceVersion) is never a change.
+ * The dry-run plan: what a real run would change, object by object and field by field, so a
+ * reviewer can read it in a pull request. It compares each live object with what the API server
+ * answered to the same write sent with dryRun=All, so it shows exactly what the server would store:
+ * values set, variables removed (an input set to ''), fields a version change resets, and fields
+ * that only change owner. The real run's `changed` comes from the same stored state, so the two
+ * agree.
  */
 import type { KubernetesObject } from '@kubernetes/client-node'
-import { awsNodeEnv, isAwsNodeDaemonSet } from './cni/aws-node.js'
+import { AWS_NODE, AWS_NODE_INIT_CONTAINER, isAwsNodeDaemonSet } from './cni/aws-node.js'
+import type { Change as ApplyChange } from './kube/apply.js'
+import { managedEntries, ownedLeaves } from './kube/managed-fields.js'
+import { code, text } from './report/markdown.js'
 
 /** One field that would change. undefined means absent. */
 export type Change = {
   /** e.g. DaemonSet kube-system/aws-node */
   object: string
-  /** e.g. env WARM_IP_TARGET, init env DISABLE_TCP_EARLY_DEMUX, image aws-node, subnet */
+  /** e.g. env WARM_IP_TARGET, init env DISABLE_TCP_EARLY_DEMUX, image aws-node, spec.subnet */
   field: string
   before: string | undefined
   after: string | undefined
@@ -23,61 +29,82 @@ export interface ObjectPlan {
   changes: Change[]
 }
 
+/** One object: as it is now (undefined = absent), and as the dry-run write says it would be. */
+export interface PlanPair {
+  live: KubernetesObject | undefined
+  after: KubernetesObject
+}
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
-type Diff = { path: string; before: Json | undefined; after: Json | undefined }
 
-// The DaemonSet's env and images get their own rows; the generic diff skips them.
-const CONTAINER_FIELDS =
-  /^spec\.template\.spec\.(initContainers|containers)\[[^\]]*\]\.(env|image)\b/
-const ENI_CONFIG_FIELDS = /^spec\.(subnet|securityGroups)\b/
 const MAX_VALUE_LENGTH = 120
+/** Metadata the server keeps for itself; a write changes it only along with something shown. */
+const SERVER_METADATA = ['resourceVersion', 'generation', 'uid', 'creationTimestamp', 'selfLink']
+const SERVER_ANNOTATIONS = ['deprecated.daemonset.template.generation']
+/** Field managers and how much they own (not when), so an ownership-only change counts. */
+const OWNERS = 'field owners'
 
-/**
- * Compares live objects (undefined = absent) with the objects a run would apply: the aws-node
- * DaemonSet per env var of container aws-node, per init env var and per container image;
- * ENIConfigs by subnet and securityGroups; every object also by the other fields it sets. Live
- * and desired objects must have the same shape, e.g. both client-node models (from the API and
- * from loadAllYaml); they are compared as plain JSON, so Date fields do not matter.
- */
-export function planChanges(
-  pairs: { live: KubernetesObject | undefined; desired: KubernetesObject }[]
-): ObjectPlan[] {
-  return pairs.map(({ live, desired }) => {
-    const object = objectName(desired)
-    const before = live === undefined ? undefined : plain(live)
-    const after = plain(desired)
+/** The plan of each pair, in order. */
+export function planChanges(pairs: readonly PlanPair[]): ObjectPlan[] {
+  return pairs.map(({ live, after }) => {
+    const object = objectName(after)
+    if (live === undefined)
+      return { object, action: 'create', changes: createdFields(object, after) }
+    // An answer without managedFields says nothing about owners (an API server always sends them).
+    const owners = managedEntries(after).length > 0
+    const [b, a] = [flatten(normalize(live, owners)), flatten(normalize(after, owners))]
     const changes: Change[] = []
-    let skip: RegExp | undefined
-    if (isAwsNodeDaemonSet(desired)) {
-      changes.push(...daemonSetChanges(object, live, desired))
-      skip = CONTAINER_FIELDS
-    } else if (desired.kind === 'ENIConfig') {
-      changes.push(...eniConfigChanges(object, before, after))
-      skip = ENI_CONFIG_FIELDS
-    }
-    if (before === undefined) return { object, action: 'create', changes }
-    for (const d of subsetDiff(after, before, '')) {
-      if (skip?.test(d.path)) continue
-      changes.push({ object, field: d.path, before: render(d.before), after: render(d.after) })
+    for (const field of [...new Set([...b.keys(), ...a.keys()])]) {
+      if (b.get(field) !== a.get(field)) {
+        changes.push({ object, field, before: clip(b.get(field)), after: clip(a.get(field)) })
+      }
     }
     return { object, action: changes.length > 0 ? 'update' : 'unchanged', changes }
   })
 }
 
+/** How a dry-run write would change one object: the same answer the real write gives. */
+export function plannedChange(
+  live: KubernetesObject | undefined,
+  after: KubernetesObject
+): ApplyChange {
+  const [plan] = planChanges([{ live, after }])
+  return plan.action === 'create'
+    ? 'created'
+    : plan.action === 'update'
+      ? 'configured'
+      : 'unchanged'
+}
+
+/**
+ * Dry-run apply results with `change` decided by content: a dry-run answer keeps the live
+ * resourceVersion, so the stamps cannot tell. `live` maps refKey to the object read before.
+ */
+export function withPlannedChanges<
+  T extends { key: string; change: ApplyChange; object: KubernetesObject }
+>(applied: readonly T[], live: ReadonlyMap<string, KubernetesObject | undefined>): T[] {
+  return applied.map((a) => ({ ...a, change: plannedChange(live.get(a.key), a.object) }))
+}
+
 /** True when a real run would create or change anything. */
-export function planChanged(plans: ObjectPlan[]): boolean {
+export function planChanged(plans: readonly ObjectPlan[]): boolean {
   return plans.some((p) => p.action !== 'unchanged')
 }
 
-/** The summary section: one row per object, then a before → after table per changed object. */
-export function planMarkdown(plans: ObjectPlan[]): string {
+/**
+ * The summary section: one row per object, then a before → after table per changed object. As a
+ * `plan` (dry run) it says what a real run would do; as a `result` what this run did.
+ */
+export function planMarkdown(plans: readonly ObjectPlan[], as: 'plan' | 'result' = 'plan'): string {
   const changed = plans.filter((p) => p.action !== 'unchanged')
+  const dry = as === 'plan'
   const lines = [
-    '### Plan',
+    dry ? '### Plan' : '### Fields changed',
     '',
     changed.length === 0
-      ? `Nothing would change: all ${plans.length} objects are as a run would apply them.`
-      : `A real run would change ${changed.length} of ${plans.length} objects.`,
+      ? `${dry ? 'Nothing would change' : 'Nothing changed'}: all ${plans.length} objects are as a run would apply them.`
+      : `${dry ? 'A real run would change' : 'This run changed'} ${changed.length} of ${plans.length} objects. ` +
+        'An After of *removed* means the field was deleted.',
     '',
     '| Object | Action | Fields |',
     '|---|---|--:|',
@@ -87,105 +114,109 @@ export function planMarkdown(plans: ObjectPlan[]): string {
   for (const p of changed) {
     if (p.changes.length === 0) continue
     lines.push(
-      `#### ${p.object} (${p.action})`,
+      `#### ${text(p.object)} (${p.action})`,
       '',
       '| Field | Before | After |',
       '|---|---|---|',
-      ...p.changes.map((c) => `| ${escapeCell(c.field)} | ${code(c.before)} | ${code(c.after)} |`),
+      ...p.changes.map(
+        (c) =>
+          `| ${code(c.field)} | ${code(c.before)} | ${c.after === undefined ? '*removed*' : code(c.after)} |`
+      ),
       ''
     )
   }
   return lines.join('\n')
 }
 
-function daemonSetChanges(
-  object: string,
-  live: KubernetesObject | undefined,
-  desired: KubernetesObject
-): Change[] {
-  const want = awsNodeEnv(desired)
-  const have = live ? awsNodeEnv(live) : { env: {}, initEnv: {} }
-  const changes: Change[] = []
-  const compare = (
-    prefix: string,
-    after: Record<string, string>,
-    before: Record<string, string>
-  ) => {
-    for (const [name, value] of Object.entries(after)) {
-      if (before[name] !== value) {
-        changes.push({ object, field: `${prefix} ${name}`, before: before[name], after: value })
-      }
-    }
-  }
-  compare('env', want.env, have.env)
-  compare('init env', want.initEnv, have.initEnv)
-  compare('image', containerImages(desired), live ? containerImages(live) : {})
-  return changes
-}
-
-function eniConfigChanges(object: string, live: Json | undefined, desired: Json): Change[] {
-  const [before, after] = [field(live, 'spec'), field(desired, 'spec')]
-  const changes: Change[] = []
-  // securityGroups counts even when the desired object omits it: SSA removes a list we applied before.
-  for (const name of ['subnet', 'securityGroups']) {
-    const [b, a] = [render(field(before, name)), render(field(after, name))]
-    if (b !== a) changes.push({ object, field: name, before: b, after: a })
-  }
-  return changes
-}
-
-/** image by container name, init containers included. */
-function containerImages(o: KubernetesObject): Record<string, string> {
-  const spec = field(field(field(plain(o), 'spec'), 'template'), 'spec')
-  const images: Record<string, string> = {}
-  for (const list of [field(spec, 'initContainers'), field(spec, 'containers')]) {
-    for (const c of Array.isArray(list) ? list : []) {
-      const [name, image] = [field(c, 'name'), field(c, 'image')]
-      if (typeof name === 'string' && typeof image === 'string') images[name] = image
-    }
-  }
-  return images
+/** What a created object sets that a reviewer looks for: aws-node's env and images, an ENIConfig's spec. */
+function createdFields(object: string, after: KubernetesObject): Change[] {
+  const all = flatten(normalize(after, false))
+  const shown = isAwsNodeDaemonSet(after)
+    ? (field: string) => /^(env|init env|image) /.test(field)
+    : after.kind === 'ENIConfig'
+      ? (field: string) => field.startsWith('spec.')
+      : () => false
+  return [...all]
+    .filter(([field]) => shown(field))
+    .map(([field, value]) => ({ object, field, before: undefined, after: clip(value) }))
 }
 
 /**
- * The paths where `desired` is not contained in `live`. Lists whose elements all have a name are
- * matched by name (containers, env), as Kubernetes merges them; other lists must match whole.
+ * Plain JSON without what the server keeps for itself (status, resourceVersion, …), with
+ * managedFields reduced to who owns what, and with aws-node's env lists turned into maps.
  */
-function subsetDiff(desired: Json, live: Json | undefined, path: string): Diff[] {
-  if (Array.isArray(desired)) {
-    if (!Array.isArray(live)) return [{ path, before: live, after: desired }]
-    if (desired.length > 0 && desired.every((d) => typeof field(d, 'name') === 'string')) {
-      return desired.flatMap((d) => {
-        const name = field(d, 'name')
-        return subsetDiff(
-          d,
-          live.find((l) => field(l, 'name') === name),
-          `${path}[${String(name)}]`
-        )
-      })
+function normalize(o: KubernetesObject, withOwners: boolean): Json {
+  const json = JSON.parse(JSON.stringify(o)) as { [key: string]: Json }
+  delete json.status
+  const meta = (json.metadata ?? {}) as { [key: string]: Json }
+  for (const k of SERVER_METADATA) delete meta[k]
+  const annotations = meta.annotations as { [key: string]: Json } | undefined
+  for (const k of SERVER_ANNOTATIONS) delete annotations?.[k]
+  if (annotations && Object.keys(annotations).length === 0) delete meta.annotations
+  const owners = managedEntries(o)
+    .filter((e) => withOwners && e.subresource === '')
+    .map((e) => `${e.manager} ${e.operation} (${ownedLeaves(e).length} fields)`)
+    .sort()
+  delete meta.managedFields
+  return { ...json, metadata: meta, ...(owners.length > 0 ? { [OWNERS]: owners.join(', ') } : {}) }
+}
+
+/**
+ * Leaf path → rendered value. Lists whose elements all have a name are keyed by name, as
+ * Kubernetes merges them; other lists are one value. aws-node's env, init env and images get short
+ * names.
+ */
+function flatten(json: Json): Map<string, string> {
+  const out = new Map<string, string>()
+  const walk = (value: Json, path: string): void => {
+    if (Array.isArray(value)) {
+      const named = value.length > 0 && value.every((v) => typeof field(v, 'name') === 'string')
+      if (!named) {
+        out.set(shortName(path), render(value))
+        return
+      }
+      for (const v of value) {
+        const name = String(field(v, 'name'))
+        const at = `${path}[${name}]`
+        if (/\.env$/.test(path)) {
+          const valueFrom = field(v, 'valueFrom')
+          out.set(
+            shortName(at),
+            valueFrom === undefined ? String(field(v, 'value') ?? '') : render(valueFrom)
+          )
+        } else walk(v, at)
+      }
+      return
     }
-    if (desired.length !== live.length) return [{ path, before: live, after: desired }]
-    return desired.flatMap((d, i) => subsetDiff(d, live[i], `${path}[${i}]`))
-  }
-  if (desired !== null && typeof desired === 'object') {
-    if (live === null || typeof live !== 'object' || Array.isArray(live)) {
-      return [{ path, before: live, after: desired }]
+    if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k)
+      return
     }
-    return Object.entries(desired).flatMap(([key, value]) =>
-      subsetDiff(value, live[key], path ? `${path}.${key}` : key)
-    )
+    out.set(shortName(path), render(value))
   }
-  return desired === live ? [] : [{ path, before: live, after: desired }]
+  walk(json, '')
+  return out
+}
+
+function shortName(path: string): string {
+  const pod = 'spec.template.spec.'
+  if (!path.startsWith(pod)) return path
+  const rest = path.slice(pod.length)
+  const env = /^(containers|initContainers)\[([^\]]+)\]\.env\[(.+)\]$/.exec(rest)
+  if (env) {
+    const [, list, container, name] = env
+    if (list === 'containers' && container === AWS_NODE) return `env ${name}`
+    if (list === 'initContainers' && container === AWS_NODE_INIT_CONTAINER)
+      return `init env ${name}`
+    return `${container} env ${name}`
+  }
+  const image = /^(?:containers|initContainers)\[([^\]]+)\]\.image$/.exec(rest)
+  return image ? `image ${image[1]}` : path
 }
 
 function objectName(o: KubernetesObject): string {
   const ns = o.metadata?.namespace
   return `${o.kind ?? 'Object'} ${ns ? `${ns}/` : ''}${o.metadata?.name ?? '(unnamed)'}`
-}
-
-/** Plain JSON of a model instance: Dates become strings, undefined members vanish. */
-function plain(o: unknown): Json {
-  return JSON.parse(JSON.stringify(o ?? null)) as Json
 }
 
 /** A member of a JSON object; undefined for anything else. */
@@ -194,17 +225,12 @@ function field(o: Json | undefined, name: string): Json | undefined {
   return o[name]
 }
 
-function render(value: Json | undefined): string | undefined {
-  if (value === undefined) return undefined
+function render(value: Json): string {
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(', ')
-  const s = typeof value === 'string' ? value : JSON.stringify(value)
+  return typeof value === 'string' ? value : JSON.stringify(value)
+}
+
+function clip(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined
   return s.length > MAX_VALUE_LENGTH ? `${s.slice(0, MAX_VALUE_LENGTH - 1)}…` : s
-}
-
-function code(s: string | undefined): string {
-  return s === undefined ? '—' : `\`${escapeCell(s.replace(/`/g, "'"))}\``
-}
-
-function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }

@@ -4,6 +4,7 @@
  * in what state it left custom networking.
  */
 import type { Change } from './kube/apply.js'
+import type { KubernetesObject } from './kube/client.js'
 
 /** What happened to one object: an apply's result, or why there is none ('failed': sent, no answer). */
 export type ObjectOutcome = Change | 'not reached' | 'failed'
@@ -36,9 +37,15 @@ export class WriteProgress {
     for (const key of keys) if (!this.rows.has(key)) this.rows.set(key, 'not reached')
   }
 
+  /** Objects as the server returned them, by key (for nodes-to-recycle after a failure). */
+  readonly stored = new Map<string, KubernetesObject>()
+
   /** Records what applies did. */
-  record(results: readonly { key: string; change: Change }[]): void {
-    for (const r of results) this.rows.set(r.key, r.change)
+  record(results: readonly { key: string; change: Change; object?: KubernetesObject }[]): void {
+    for (const r of results) {
+      this.rows.set(r.key, r.change)
+      if (r.object) this.stored.set(r.key, r.object)
+    }
   }
 
   /** True once any write stored a change. */

@@ -1,8 +1,14 @@
 /**
- * Nodes that must be replaced (issue 4 item 2). ipamd reads the custom-networking settings when a
- * node starts, so nodes that existed before the change keep giving pods IPs from the node subnet,
- * with a --max-pods computed for the old settings, until they are replaced.
+ * Nodes that must be replaced. ipamd reads the custom-networking settings when a node starts, so
+ * nodes that existed before the change keep giving pods IPs from the node subnet, with a
+ * --max-pods computed for the old settings, until they are replaced.
  */
+import type { KubernetesObject } from '@kubernetes/client-node'
+import { AWS_NODE, awsNodeEnv } from './cni/aws-node.js'
+import { FIELD_MANAGER } from './constants.js'
+import { latest, managedEntries, ownersOf } from './kube/managed-fields.js'
+import { envPath, installerOf } from './kube/ownership.js'
+import { code, shellWord } from './report/markdown.js'
 
 /** What the report needs to know about a node. */
 export interface NodeInfo {
@@ -31,21 +37,57 @@ const LEGACY_ZONE_LABEL = 'failure-domain.beta.kubernetes.io/zone'
 const ZONE_ID_LABEL = 'topology.k8s.aws/zone-id'
 const NODEGROUP_LABEL = 'eks.amazonaws.com/nodegroup'
 
+/** The aws-node env that decides which ENIs and how many pods a node gets when it starts. */
+const CUSTOM_NETWORK = 'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG'
+const LABEL_DEF = 'ENI_CONFIG_LABEL_DEF'
+const ANNOTATION_DEF = 'ENI_CONFIG_ANNOTATION_DEF'
+const PREFIX_DELEGATION = 'ENABLE_PREFIX_DELEGATION'
+
 /**
- * Nodes created before the change took effect, sorted by name; none when the aws-node
- * configuration did not change. A node whose creation time cannot be read is listed, since it
- * cannot be shown to be new.
+ * What the cluster says about the settings that need new nodes: aws-node and the ENIConfigs as
+ * read before this run wrote anything (with managedFields), and as this run's writes (or their
+ * server-side dry runs) returned them. Objects not written are left out of `after`.
  */
-export function nodesToRecycle(
-  nodes: NodeInfo[],
-  changeTime: Date,
-  changed: boolean
-): RecycleEntry[] {
-  if (!changed) return []
+export interface RecycleState {
+  awsNodeBefore?: unknown
+  awsNodeAfter?: unknown
+  eniConfigsBefore: readonly unknown[]
+  eniConfigsAfter: readonly unknown[]
+  /**
+   * When this run's writes took effect (or would, in a dry run), by the runner's clock: used only
+   * when a written object does not carry the server's time in its managedFields.
+   */
+  changeTime: Date
+}
+
+/**
+ * Nodes created before the last change that needs new nodes, sorted by name: custom networking
+ * turned on, the ENIConfig label or annotation definition, prefix delegation, or (per zone) that
+ * zone's ENIConfig subnet or security groups. A change this run makes counts from the time the
+ * server recorded for the write (the action's managedFields entry; else `changeTime`);
+ * an earlier one from the time of the managedFields entries that hold those fields, so a rerun
+ * after a failed run lists the same nodes. Changes to anything else (log level, WARM_* targets,
+ * images) list none. A node whose creation time cannot be read is listed when a change is known.
+ */
+export function nodesToRecycle(nodes: readonly NodeInfo[], state: RecycleState): RecycleEntry[] {
+  const before = networkSettings(state.awsNodeBefore)
+  const after = state.awsNodeAfter === undefined ? before : networkSettings(state.awsNodeAfter)
+  const changedNow =
+    (after.customNetworking && !before.customNetworking) ||
+    (after.customNetworking &&
+      (after.labelDef !== before.labelDef || after.annotationDef !== before.annotationDef)) ||
+    after.prefixDelegation !== before.prefixDelegation
+  const global = changedNow
+    ? writeTime(state.awsNodeAfter, state.changeTime)
+    : settingsTime(state.awsNodeBefore, after)
+  const zones = after.customNetworking ? eniConfigTimes(state) : new Map<string, number>()
+  const byZoneId = after.labelDef === ZONE_ID_LABEL
   return nodes
     .filter((n) => {
+      const since = Math.max(global, zones.get((byZoneId ? n.zoneId : n.zone) ?? '') ?? 0)
+      if (since === 0) return false
       const created = Date.parse(n.createdAt)
-      return Number.isNaN(created) || created < changeTime.getTime()
+      return Number.isNaN(created) || created < since
     })
     .map((n) => {
       const instanceId = instanceIdOf(n.providerID)
@@ -57,6 +99,97 @@ export function nodesToRecycle(
       }
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+interface NetworkSettings {
+  customNetworking: boolean
+  labelDef?: string
+  annotationDef?: string
+  prefixDelegation: boolean
+}
+
+function networkSettings(ds: unknown): NetworkSettings {
+  const env = ds === undefined ? {} : awsNodeEnv(ds as KubernetesObject).env
+  return {
+    customNetworking: parseBool(env[CUSTOM_NETWORK]),
+    labelDef: env[LABEL_DEF],
+    annotationDef: env[ANNOTATION_DEF],
+    prefixDelegation: parseBool(env[PREFIX_DELEGATION])
+  }
+}
+
+/**
+ * The latest time a manager wrote one of the settings that need new nodes and hold now: custom
+ * networking and the label and annotation definitions while custom networking is on; prefix
+ * delegation when it is on, or when someone other than the CNI's installer turned it off. 0 when
+ * nothing is known.
+ */
+function settingsTime(ds: unknown, now: NetworkSettings): number {
+  const entries = managedEntries(ds)
+  const names: string[] = []
+  if (now.customNetworking) names.push(CUSTOM_NETWORK, LABEL_DEF, ANNOTATION_DEF)
+  const installer = installerOf(ds)
+  const times = names.flatMap((name) =>
+    ownersOf(entries, envPath(AWS_NODE, name)).map((e) => e.time)
+  )
+  const pdOwners = ownersOf(entries, envPath(AWS_NODE, PREFIX_DELEGATION))
+  for (const e of pdOwners) if (now.prefixDelegation || e.manager !== installer) times.push(e.time)
+  return timeOf(latest(times))
+}
+
+/**
+ * Per ENIConfig name, when its subnet or security groups last changed: now when this run changes
+ * or creates it, else the time of the managedFields entries that own them, else its creation.
+ */
+function eniConfigTimes(state: RecycleState): Map<string, number> {
+  const times = new Map<string, number>()
+  const nameOf = (o: unknown) => record(record(o).metadata).name
+  const spec = (o: unknown) => {
+    const s = record(record(o).spec)
+    return JSON.stringify([s.subnet ?? null, s.securityGroups ?? null])
+  }
+  for (const live of state.eniConfigsBefore) {
+    const name = nameOf(live)
+    if (typeof name !== 'string') continue
+    const paths = [
+      [{ field: 'spec' }, { field: 'subnet' }],
+      [{ field: 'spec' }, { field: 'securityGroups' }]
+    ]
+    const owned = paths.flatMap((p) => ownersOf(managedEntries(live), p).map((e) => e.time))
+    const created = record(record(live).metadata).creationTimestamp
+    times.set(
+      name,
+      timeOf(latest(owned)) ||
+        timeOf(created instanceof Date ? created.toISOString() : String(created ?? ''))
+    )
+  }
+  for (const written of state.eniConfigsAfter) {
+    const name = nameOf(written)
+    if (typeof name !== 'string') continue
+    const live = state.eniConfigsBefore.find((o) => nameOf(o) === name)
+    if (live === undefined || spec(live) !== spec(written))
+      times.set(name, writeTime(written, state.changeTime))
+  }
+  return times
+}
+
+/**
+ * The server's time of this run's write: the action's managedFields entry on the object the write
+ * returned, so a runner clock that is off does not move nodes in or out of the list.
+ */
+function writeTime(written: unknown, fallback: Date): number {
+  const ours = managedEntries(written).filter((e) => e.manager === FIELD_MANAGER)
+  return timeOf(latest(ours.map((e) => e.time))) || fallback.getTime()
+}
+
+function timeOf(rfc3339: string): number {
+  const t = Date.parse(rfc3339)
+  return Number.isNaN(t) ? 0 : t
+}
+
+/** Go's strconv.ParseBool true set, which is how ipamd reads its booleans. */
+function parseBool(value: string | undefined): boolean {
+  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value.trim())
 }
 
 /**
@@ -90,26 +223,35 @@ export function nodeFromObject(node: unknown): NodeInfo {
   return info
 }
 
+/** Where the commands in the summary point. */
+export interface RecycleTarget {
+  clusterName: string
+  region: string
+}
+
 /** The summary section: which nodes, why they must go, and how to replace them. */
-export function recycleMarkdown(entries: RecycleEntry[]): string {
+export function recycleMarkdown(entries: RecycleEntry[], target: RecycleTarget): string {
   if (entries.length === 0) {
-    return '### Nodes to replace\n\nNone: every node already runs with these settings.\n'
+    return '### Nodes to replace\n\nNone: every node started after the last change that needs new nodes.\n'
   }
-  const cell = (s: string | undefined) => (s ? `\`${s}\`` : '—')
   const groups = [...new Set(entries.flatMap((e) => (e.nodegroup ? [e.nodegroup] : [])))].sort()
   const loose = entries.filter((e) => !e.nodegroup)
+  const where = `--cluster-name ${shellWord(target.clusterName)} --region ${shellWord(target.region)}`
   const lines = [
     '### Nodes to replace',
     '',
-    `${entries.length} node(s) existed before the aws-node change took effect. The VPC CNI applies custom ` +
-      'networking only to nodes created after it is configured: these nodes keep their ENIs in the node ' +
-      'subnet, so their pods keep node-subnet IPs, and their kubelet --max-pods was set for the old ' +
-      'settings. Replace them to move their pods onto the pod subnets.',
+    `${entries.length} node(s) started before the last change that needs new nodes (custom ` +
+      "networking turned on, the ENIConfig label, their zone's ENIConfig, or prefix delegation). " +
+      'The VPC CNI applies custom networking only to nodes created after it is configured: these ' +
+      'nodes keep their ENIs in the node subnet, so their pods keep node-subnet IPs, and their ' +
+      'kubelet --max-pods was set for the old settings. Replace them to move their pods onto the ' +
+      'pod subnets.',
     '',
     '| Node | Zone | Instance | Node group |',
     '|---|---|---|---|',
     ...entries.map(
-      (e) => `| ${cell(e.name)} | ${cell(e.zone)} | ${cell(e.instanceId)} | ${cell(e.nodegroup)} |`
+      (e) =>
+        `| ${code(e.name)} | ${code(e.zone || undefined)} | ${code(e.instanceId)} | ${code(e.nodegroup)} |`
     ),
     ''
   ]
@@ -121,8 +263,7 @@ export function recycleMarkdown(entries: RecycleEntry[]): string {
       '',
       '```sh',
       ...groups.map(
-        (g) =>
-          `aws eks update-nodegroup-version --cluster-name <cluster> --nodegroup-name ${g} --force`
+        (g) => `aws eks update-nodegroup-version ${where} --nodegroup-name ${shellWord(g)} --force`
       ),
       '```',
       ''
@@ -135,9 +276,9 @@ export function recycleMarkdown(entries: RecycleEntry[]): string {
       '',
       '```sh',
       ...loose.flatMap((e) => [
-        `kubectl cordon ${e.name}`,
-        `kubectl drain ${e.name} --ignore-daemonsets --delete-emptydir-data`,
-        `aws ec2 terminate-instances --instance-ids ${e.instanceId ?? '<instance-id>'}`
+        `kubectl cordon ${shellWord(e.name)}`,
+        `kubectl drain ${shellWord(e.name)} --ignore-daemonsets --delete-emptydir-data`,
+        `aws ec2 terminate-instances --region ${shellWord(target.region)} --instance-ids ${e.instanceId ? shellWord(e.instanceId) : '<instance-id>'}`
       ]),
       '```',
       ''

@@ -18,6 +18,7 @@ import { type KubeClient, refKey, refOf } from './kube/client.js'
 import type { LiveState } from './kube/live.js'
 import { type WaitOptions, waitForCrdsEstablished, waitForRollout } from './kube/wait.js'
 import type { EniConfigOutput } from './outputs.js'
+import { withPlannedChanges } from './plan.js'
 import type { WriteProgress } from './progress.js'
 import type { resolveNetwork } from './steps.js'
 import { ENI_CONFIG_CRD, type WritePlan, plannedKeys } from './steps-writes.js'
@@ -51,7 +52,9 @@ export async function writeCluster(
     if (plan.first.length === 0) return []
     progress.sending(plan.first.map((o) => refKey(refOf(o))))
     const onApplied = (a: AppliedObject) => progress.record([a])
-    const applied = logApplied(await applyManifest(kube, plan.first, live, { dryRun, onApplied }))
+    const sent = await applyManifest(kube, plan.first, live, { dryRun, onApplied })
+    // A dry run's log lines say what the plan says.
+    const applied = logApplied(dryRun ? withPlannedChanges(sent, live.objects) : sent)
     // Always awaited, even with wait: false: ENIConfigs are refused until their CRD is served.
     if (!dryRun) {
       const crds = applied.filter((a) => isCrd(a.object)).map((a) => a.object)
@@ -94,7 +97,7 @@ async function applyAwsNode(
   }
   let stored = await kube.apply(object, { dryRun, fieldManager })
   let change = changeOf(before, stored)
-  progress.record([{ key, change }])
+  progress.record([{ key, change, object: stored }])
   progress.customNetworkingAfter = customNetworkingOn(stored)
   // Releasing a variable removes it only when no other manager owns it; what is left goes
   // explicitly. A dry run checks the removal against the stored object, as the real run would.
@@ -112,8 +115,9 @@ async function applyAwsNode(
     progress.removed.push(...names)
     core.info(`${dryRun ? 'Would remove' : 'Removed'} from aws-node: ${names.join(', ')}`)
   }
-  progress.record([{ key, change }])
-  const applied: AppliedObject = { ref, key, change, object: stored }
+  progress.record([{ key, change, object: stored }])
+  const sent: AppliedObject = { ref, key, change, object: stored }
+  const [applied] = dryRun && names.length === 0 ? withPlannedChanges([sent], live.objects) : [sent]
   logApplied([applied])
   return applied
 }
@@ -166,7 +170,8 @@ export async function applyEniConfigSet(
       })
     )
   }
-  return logApplied(await applyEniConfigs(kube, objects, live, { dryRun, onApplied }))
+  const sent = await applyEniConfigs(kube, objects, live, { dryRun, onApplied })
+  return logApplied(dryRun ? withPlannedChanges(sent, live.objects) : sent)
 }
 
 /** Waits for aws-node's rollout unless `wait` is false; returns one line for the summary. */

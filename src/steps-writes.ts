@@ -19,7 +19,7 @@ import {
   handoverObject,
   writeOrder
 } from './cni/partial.js'
-import { ecrRegistryForRegion } from './cni/registry.js'
+import { ecrRegistryForRegion, unknownRegionWarning } from './cni/registry.js'
 import { LATEST_KNOWN_CNI_VERSION, cniVersionFromImage } from './cni/versions.js'
 import { FIELD_MANAGER, Inputs, MANIFEST_FIELD_MANAGER } from './constants.js'
 import type { ActionInputs } from './inputs.js'
@@ -139,6 +139,8 @@ async function versionWrites(
       : r.mode === 'custom'
         ? r.registry
         : ecrRegistryForRegion(inputs.region)
+  if (r.mode === 'region' && registry === undefined)
+    core.warning(unknownRegionWarning(inputs.region))
   const settings = preservedSettings(live.awsNode, inputs.settings)
   const objects = editAwsNode(loaded, settings, registry)
   const ds = objects.find(isAwsNodeDaemonSet) as KubernetesObject

@@ -12,6 +12,8 @@ import { isRetryableAwsError } from './aws/retryable.js'
 import { type ClusterInfo, describeCluster } from './aws/cluster.js'
 import { EksTokenSource, mintEksToken } from './aws/eks-token.js'
 import { resolveSecurityGroups, resolveSubnets } from './aws/network.js'
+import { readClusterRolePolicies } from './aws/cluster-role.js'
+import { readPodSubnetUsage } from './aws/pod-subnets.js'
 import { loadManifest, resolveManifestSource } from './cni/manifest.js'
 import type { WriteMode } from './cni/partial.js'
 import { LATEST_KNOWN_CNI_VERSION } from './cni/versions.js'
@@ -33,7 +35,7 @@ export { anyChange } from './kube/apply.js'
 export * from './steps-apply.js'
 export { prepareWrites } from './steps-writes.js'
 export { decideMode } from './cni/partial.js'
-export { buildReport, checkSettings, dryRunPlan } from './features.js'
+export { buildReport, checkOwnership, checkSettings, dryRunPlan } from './features.js'
 
 /** Credentials in memory (masked), and a way to name the caller when the cluster refuses us. */
 export interface Identity {
@@ -153,22 +155,33 @@ export function connect(p: {
 }
 
 /**
- * Subnets and, when given, security groups, checked against the cluster's VPC, and the instance
- * types for max-pods: one parallel batch of EC2 calls.
+ * Subnets and, when given, security groups, checked against the cluster's VPC, the instance
+ * types for max-pods, and the node-group readiness reads (the pod subnets' network interfaces and
+ * CIDR reservations; the cluster role's policies unless ENABLE_POD_ENI is set false): one
+ * parallel batch of EC2 (and IAM) calls.
  */
 export async function resolveNetwork(
   ec2: AwsClients['ec2'],
   inputs: ActionInputs,
-  cluster: ClusterInfo
+  cluster: ClusterInfo,
+  iam?: AwsClients['iam']
 ) {
-  const [zones, securityGroups, instanceTypes] = await Promise.all([
+  const onRetry = (message: string): void => core.info(message)
+  const podEniOff = inputs.settings.env.ENABLE_POD_ENI === 'false'
+  const [zones, securityGroups, instanceTypes, podSubnetUsage, clusterRole] = await Promise.all([
     resolveSubnets(ec2, [...inputs.subnets], cluster.vpcId),
     inputs.securityGroups
       ? resolveSecurityGroups(ec2, [...inputs.securityGroups], cluster.vpcId)
       : [cluster.clusterSecurityGroupId],
-    describeInstanceTypes(ec2, inputs.instanceTypes)
+    describeInstanceTypes(ec2, inputs.instanceTypes),
+    readPodSubnetUsage(ec2, unique(inputs.subnets.map((s) => s.subnetId)), { onRetry }),
+    iam && !podEniOff ? readClusterRolePolicies(iam, cluster.roleArn, { onRetry }) : undefined
   ])
-  return { zones, securityGroups, instanceTypes }
+  return { zones, securityGroups, instanceTypes, podSubnetUsage, clusterRole }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)]
 }
 
 /** Logs what resolveNetwork found (when its group is open, not when it finished). */

@@ -7,6 +7,7 @@ import { hintOf } from './auth-hints.js'
 import { errorMessage } from './errors.js'
 import type { CniEnvSettings } from './inputs.js'
 import type { ActionResult } from './outputs.js'
+import { escapeHtml, htmlCode } from './report/markdown.js'
 
 /** One applied object and what happened to it. */
 export interface ChangeRow {
@@ -36,7 +37,7 @@ export async function writeSummary(d: SummaryDetails): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const r = d.result
   const header = (cells: string[]) => cells.map((data) => ({ data, header: true }))
-  const code = (s: string) => `<code>${escapeHtml(s)}</code>`
+  const code = htmlCode
   const settings = [
     ...Object.entries(d.settings.env).map(([k, v]) => ['aws-node', code(k), code(v)]),
     ...Object.entries(d.settings.initEnv).map(([k, v]) => ['aws-vpc-cni-init', code(k), code(v)])
@@ -94,14 +95,6 @@ export async function writeFailureSummary(error: unknown): Promise<void> {
   }
 }
 
-function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-}
-
 /** What a failed run left behind: each object it meant to write, and what happened to it. */
 export interface PartialRunDetails {
   clusterName: string
@@ -116,7 +109,7 @@ export interface PartialRunDetails {
 /** The job summary of a run that failed after its first write. Never throws. */
 export async function writePartialSummary(d: PartialRunDetails): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
-  const code = (s: string) => `<code>${escapeHtml(s)}</code>`
+  const code = htmlCode
   try {
     const summary = core.summary
       .addHeading(`VPC CNI custom networking: ${escapeHtml(d.clusterName)} (failed)`, 2)

@@ -11,7 +11,7 @@ import { delimiter, dirname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import yaml from 'js-yaml'
 import { run, type KubectlResult, type Testbed } from './index.js'
-import { findKubectlDir, fixturesDir } from './mirror.js'
+import { findKubectl, fixturesDir } from './mirror.js'
 import { ORIGIN_INIT_ENV, ORIGIN_NODE_ENV } from './origin.js'
 
 /** The script, relative to this file. */
@@ -165,8 +165,7 @@ export async function prepareBaseline(
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_EC2_METADATA_DISABLED: 'true'
   }
-  const versioned = join(findKubectlDir() ?? '/nonexistent', `kubectl.${tb.kubernetesVersion}`)
-  const kubectl = options.kubectl ?? (existsSync(versioned) ? versioned : undefined)
+  const kubectl = options.kubectl ?? findKubectl(Number(tb.kubernetesVersion.split('.')[1]))
   if (kubectl) env.KUBECTL = kubectl
   return { env, manifest, tmpDir, script: BASELINE_SCRIPT }
 }

@@ -10,11 +10,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAccess } from './access.js'
-import { startMoto, type Moto, type SubnetInfo } from './aws/moto.js'
+import { startMoto, type Moto, type PodSubnetFill, type SubnetInfo } from './aws/moto.js'
 import { FaultInjector, RequestLog } from './faults.js'
 import { startKubeEmulator, type KubeEmulator } from './k8s/emulator.js'
 import { fixturesDir, startMirror, type Mirror } from './mirror.js'
 import { startOidc, type OidcServer } from './oidc.js'
+import { clusterKindSetup } from './aws/addon-cluster-kind.js'
+import type { AddonStore } from './aws/addons.js'
 import { startAwsProxy, type AwsProxy } from './proxy.js'
 import { generateTls } from './tls.js'
 
@@ -36,9 +38,36 @@ export interface TestbedOptions {
   rollout?: { mode: 'instant' | 'staged' | 'stuck'; stepMs?: number }
   /** Default `'octo-org/octo-repo'`. */
   githubRepo?: string
+
+  // ---- Cluster kinds: the EKS managed add-on, Auto Mode, IPv6, cluster status ----
+  /**
+   * How the preinstalled VPC CNI is owned (default `'self-managed'`): `'addon'` creates the
+   * vpc-cni managed add-on (`<cniVersion>-eksbuild.1`) through the add-on manager, so its fields
+   * are owned by `eks` and DescribeAddon finds it.
+   */
+  cniMode?: 'self-managed' | 'addon'
+  /** configurationValues the preinstalled add-on is created with (cniMode `'addon'`). */
+  addonConfigurationValues?: string
+  /** EKS Auto Mode: DescribeCluster reports computeConfig.enabled and there is no aws-node. */
+  autoMode?: boolean
+  /** Default `'ipv4'`; `'ipv6'` sets kubernetesNetworkConfig.ipFamily and aws-node's IPv6 env. */
+  ipFamily?: 'ipv4' | 'ipv6'
+  /** Default `'ACTIVE'`; `'CREATING'` turns ACTIVE `clusterActiveAfterMs` after start. */
+  clusterStatus?: 'ACTIVE' | 'CREATING'
+  /** Default 3000. */
+  clusterActiveAfterMs?: number
+  /** How long an add-on create, update or delete stays in progress; default 1000. */
+  addonUpdateDelayMs?: number
+  /**
+   * AWS managed policies (by name) on the cluster IAM role; default AmazonEKSClusterPolicy and
+   * AmazonEKSVPCResourceController, `[]` for none.
+   */
+  clusterRolePolicies?: string[]
+  /** Pod subnets to fill with scattered addresses, leaving few free aligned /28 blocks. */
+  podSubnetFill?: PodSubnetFill[]
 }
 
-export type { SubnetInfo } from './aws/moto.js'
+export type { PodSubnetFill, SubnetInfo } from './aws/moto.js'
 
 export interface KubectlResult {
   code: number
@@ -65,6 +94,8 @@ export interface Testbed {
   clusterArn: string
   roleArn: string
   otherVpc: { vpcId: string; subnetId: string; securityGroupId: string }
+  /** The cluster IAM role DescribeCluster names. */
+  clusterRoleArn: string
   /** Temp dir of this test bed (runner temp, tool cache, admin kubeconfig…), removed by stop(). */
   dir: string
   /** PEM of the API server's CA (what certificate-authority-data carries, base64-encoded). */
@@ -75,6 +106,8 @@ export interface Testbed {
   env: Record<string, string>
   kube: KubeEmulator
   moto: Moto
+  /** The kubectl and manifest mirror (`served()` lists the kubectl versions it serves). */
+  mirror: Mirror
   faults: FaultInjector
   log: RequestLog
   /** EKS access entries (IAM role ARNs); `rejections` tells why tokens got 401. */
@@ -99,6 +132,8 @@ export interface Testbed {
   startupMs: Record<string, number>
   /** Stops every server and process and removes `dir`; safe to call more than once. */
   stop(): Promise<void>
+  /** The EKS add-on API's state; `addons.changes` pauses, resumes and awaits changes in progress. */
+  addons: AddonStore
 }
 
 /** The fixture a region's EKS would have installed (China and GovCloud have their own files). */
@@ -116,7 +151,10 @@ function preinstallFixture(version: string, region: string): string {
   return plain
 }
 
-/** Asks moto for the region's zone IDs, so node labels agree with the subnets moto seeds. */
+/**
+ * Asks moto for the region's zones (the first three, or two where moto knows only two, as in
+ * cn-north-1), so node labels agree with the subnets moto seeds.
+ */
 async function zonesOf(motoUrl: string, region: string): Promise<{ name: string; id: string }[]> {
   const res = await fetch(motoUrl, {
     method: 'POST',
@@ -130,10 +168,12 @@ async function zonesOf(motoUrl: string, region: string): Promise<{ name: string;
   const xml = await res.text()
   const zones = [...xml.matchAll(/<zoneName>([^<]+)<\/zoneName>[\s\S]*?<zoneId>([^<]+)<\/zoneId>/g)]
     .map((m) => ({ name: m[1], id: m[2] }))
-    .filter((z) => ['a', 'b', 'c'].includes(z.name.slice(region.length)))
-  if (zones.length !== 3)
-    throw new Error(`moto has no zones a/b/c in ${region}: ${xml.slice(0, 200)}`)
-  return zones.sort((a, b) => a.name.localeCompare(b.name))
+    .filter((z) => /^[a-z]$/.test(z.name.slice(region.length)) && z.name.startsWith(region))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .slice(0, 3)
+  if (zones.length < 2)
+    throw new Error(`moto has fewer than 2 zones in ${region}: ${xml.slice(0, 200)}`)
+  return zones
 }
 
 /** A kubeconfig with a static token, for kubectl and @kubernetes/client-node. */
@@ -200,7 +240,15 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
   const cniVersion = options.cniVersion === undefined ? 'v1.19.6' : options.cniVersion
   const latencyMs = options.latencyMs ?? 0
   const ttlSeconds = options.tokenTtlSeconds ?? 900
-  const preinstallManifest = cniVersion === null ? null : preinstallFixture(cniVersion, region)
+  // ---- Cluster kinds ----
+  const kinds = clusterKindSetup({
+    ...options,
+    region,
+    clusterName,
+    kubernetesVersion,
+    cniVersion,
+    manifestPath: (tag) => preinstallFixture(tag, region)
+  })
 
   const t0 = Date.now()
   const startupMs: Record<string, number> = {}
@@ -225,10 +273,22 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     return tracked
   }
 
+  closers.push(async () => kinds.close())
+
   try {
+    const preinstallManifest = kinds.selfManagedManifest(dir)
     const motoP = starting(startMoto({ warmRegion: region }))
     const proxyP = starting(
-      motoP.then((m) => startAwsProxy({ target: m.url, faults, log, latencyMs }))
+      motoP.then((m) =>
+        startAwsProxy({
+          target: m.url,
+          faults,
+          log,
+          latencyMs,
+          intercept: kinds.intercept,
+          rewrite: kinds.rewrite
+        })
+      )
     )
     const oidcP = starting(startOidc({ repo: githubRepo, faults, log, latencyMs }))
     const mirrorP = starting(startMirror({ faults, log, latencyMs }))
@@ -268,10 +328,19 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       kubernetesVersion,
       endpoint: kube.url,
       caData: Buffer.from(tls.caPem).toString('base64'),
-      githubRepo
+      githubRepo,
+      ...(options.clusterRolePolicies ? { clusterRolePolicies: options.clusterRolePolicies } : {}),
+      ...(options.podSubnetFill ? { podSubnetFill: options.podSubnetFill } : {}),
+      zones: zones.map((z) => z.name.slice(region.length))
     })
     mark('seed')
     access.allow(seeded.roleArn)
+    await kinds.afterSeed({
+      accountId: seeded.accountId,
+      kube: { url: kube.url, caPem: tls.caPem, token: adminToken },
+      setClusterStatus: (status) => moto.setClusterStatus(region, clusterName, status)
+    })
+    mark('kind')
     const [proxy, oidc, mirror]: [AwsProxy, OidcServer, Mirror] = await Promise.all([
       proxyP,
       oidcP,
@@ -342,12 +411,14 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       clusterArn: seeded.clusterArn,
       roleArn: seeded.roleArn,
       otherVpc: seeded.otherVpc,
+      clusterRoleArn: seeded.clusterRoleArn,
       dir,
       caPem: tls.caPem,
       adminKubeconfig,
       env,
       kube,
       moto,
+      mirror,
       faults,
       log,
       access,
@@ -362,7 +433,8 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
         for (const server of [kube, proxy, oidc, mirror]) server.setLatency(ms)
       },
       startupMs,
-      stop
+      stop,
+      addons: kinds.addons
     }
   } catch (err) {
     await Promise.all(pending)

@@ -2,28 +2,33 @@
  * A download mirror with two layouts on one server:
  * - `<url>/dl`: dl.k8s.io (`/release/stable.txt`, `/release/stable-1.N.txt`,
  *   `/release/vX.Y.Z/bin/linux/<arch>/kubectl` and `.sha256`), serving the kubectl binaries
- *   installed on this machine (the gcloud SDK ships `kubectl.1.27` … `kubectl.1.33`);
+ *   installed on this machine: versioned `kubectl.1.N` files beside kubectl (the gcloud SDK ships
+ *   `kubectl.1.27` … `kubectl.1.33`) and a plain `kubectl` (GitHub's runners have one), whose
+ *   version is asked of the binary;
  * - `<url>/raw`: raw.githubusercontent.com (`/aws/amazon-vpc-cni-k8s/<tag>/config/master/<file>`),
- *   serving the VPC CNI manifests in the shared fixtures.
+ *   serving the VPC CNI manifests in the repository's fixtures.
  * Versions and checksums are computed lazily, so starting the mirror costs nothing.
  */
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createReadStream, existsSync, readdirSync, realpathSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { arch } from 'node:os'
-import { delimiter, dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { delimiter, dirname, join } from 'node:path'
+import { VPC_CNI_FIXTURES } from './fixtures.js'
 import { delay, type FaultInjector, type RequestLog } from './faults.js'
 
 export interface MirrorOptions {
   faults: FaultInjector
   log: RequestLog
-  /** Directory of `aws-k8s-cni-<tag>.yaml`; default env TESTBED_FIXTURES or `<repo>/../shared/fixtures/vpc-cni`. */
+  /** Directory of `aws-k8s-cni-<tag>.yaml`; default: the repository's fixtures. */
   fixturesDir?: string
-  /** Directory holding `kubectl.1.N`; default: beside `kubectl` on PATH, symlinks resolved. */
+  /**
+   * Directory holding `kubectl.1.N` files and/or a plain `kubectl`; default: every directory of a
+   * `kubectl` on PATH, symlinks resolved.
+   */
   kubectlDir?: string
   latencyMs?: number
 }
@@ -36,26 +41,92 @@ export interface Mirror {
   rawBase: string
   /** Full versions (`v1.33.1`) of the served kubectl binaries, newest first. */
   versions(): Promise<string[]>
+  /** The served kubectl binaries (version and file), newest first. */
+  served(): Promise<KubectlBinary[]>
   setLatency(ms: number): void
   close(): Promise<void>
 }
 
-/** The shared fixtures directory of the VPC CNI manifests. */
+/** The directory of the VPC CNI manifests the mirror serves. */
 export function fixturesDir(): string {
-  if (process.env.TESTBED_FIXTURES) return resolve(process.env.TESTBED_FIXTURES)
-  const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-  return resolve(repo, '..', 'shared', 'fixtures', 'vpc-cni')
+  return VPC_CNI_FIXTURES
 }
 
-/** Finds the directory of the versioned kubectl binaries: beside `kubectl` on PATH. */
-export function findKubectlDir(): string | undefined {
+/** One kubectl binary the mirror serves. */
+export interface KubectlBinary {
+  /** `v1.33.1` */
+  version: string
+  path: string
+}
+
+/** Directories of the `kubectl` files on PATH, symlinks resolved, in PATH order, once each. */
+export function kubectlDirsOnPath(): string[] {
+  const dirs: string[] = []
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, 'kubectl')
     if (!dir || !existsSync(candidate)) continue
     const real = dirname(realpathSync(candidate))
-    if (readdirSync(real).some((f) => /^kubectl\.1\.\d+$/.test(f))) return real
+    if (!dirs.includes(real)) dirs.push(real)
   }
-  return undefined
+  return dirs
+}
+
+/** Finds the directory of versioned `kubectl.1.N` binaries: beside a `kubectl` on PATH. */
+export function findKubectlDir(): string | undefined {
+  return kubectlDirsOnPath().find((d) => readdirSync(d).some((f) => VERSIONED.test(f)))
+}
+
+const VERSIONED = /^kubectl\.1\.(\d+)$/
+
+/** `v1.N.P` from `kubectl version --client -o json` output (build suffixes such as `-dispatcher` dropped). */
+function parseClientVersion(stdout: string): string | undefined {
+  try {
+    const git = (JSON.parse(stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion
+      ?.gitVersion
+    return /^v1\.\d+\.\d+/.exec(git ?? '')?.[0]
+  } catch {
+    return undefined
+  }
+}
+
+/** Asks a kubectl binary for its version; undefined when it does not run or answer. */
+export function clientVersion(bin: string): Promise<string | undefined> {
+  return new Promise((res) =>
+    execFile(bin, ['version', '--client', '-o', 'json'], { timeout: 30_000 }, (err, stdout) =>
+      res(err ? undefined : parseClientVersion(stdout))
+    )
+  )
+}
+
+/** The kubectl files in `dirs`: `kubectl.1.N` by minor (first directory wins), and plain `kubectl`s. */
+function scanKubectl(dirs: string[]): { versioned: Map<number, string>; plain: string[] } {
+  const versioned = new Map<number, string>()
+  const plain: string[] = []
+  for (const dir of dirs) {
+    for (const f of readdirSync(dir)) {
+      const m = VERSIONED.exec(f)
+      if (m && !versioned.has(Number(m[1]))) versioned.set(Number(m[1]), join(dir, f))
+      if (f === 'kubectl') plain.push(join(dir, f))
+    }
+  }
+  return { versioned, plain }
+}
+
+/**
+ * A kubectl binary of minor `minor` on this machine: `kubectl.1.N` beside a kubectl on PATH, else a
+ * plain kubectl of that minor; undefined when there is none. Asks plain binaries their version.
+ */
+export function findKubectl(minor: number, dirs = kubectlDirsOnPath()): string | undefined {
+  const { versioned, plain } = scanKubectl(dirs)
+  if (versioned.has(minor)) return versioned.get(minor)
+  return plain.find((bin) => {
+    try {
+      const out = execFileSync(bin, ['version', '--client', '-o', 'json'], { timeout: 30_000 })
+      return parseClientVersion(out.toString())?.startsWith(`v1.${minor}.`)
+    } catch {
+      return false
+    }
+  })
 }
 
 const MANIFESTS = ['aws-k8s-cni', 'aws-k8s-cni-cn', 'aws-k8s-cni-us-gov-west-1']
@@ -65,40 +136,45 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
   const { faults, log } = options
   let latencyMs = options.latencyMs ?? 0
   const fixtures = options.fixturesDir ?? fixturesDir()
-  const kubectlDir = options.kubectlDir ?? findKubectlDir()
   const hostArch = arch() === 'x64' ? 'amd64' : arch()
-  // minor → binary path
-  const binaries = new Map<number, string>()
-  if (kubectlDir) {
-    for (const f of readdirSync(kubectlDir)) {
-      const m = /^kubectl\.1\.(\d+)$/.exec(f)
-      if (m) binaries.set(Number(m[1]), join(kubectlDir, f))
-    }
-  }
+  // minor → binary path: the versioned files, then each plain kubectl for a minor they lack.
+  const { versioned: binaries, plain } = scanKubectl(
+    options.kubectlDir ? [options.kubectlDir] : kubectlDirsOnPath()
+  )
   const versionCache = new Map<number, Promise<string | undefined>>()
   const shaCache = new Map<string, Promise<string>>()
+  let plainProbe: Promise<void> | undefined
+  /** Asks each plain kubectl its version once, on the first request that needs the inventory. */
+  const inventory = (): Promise<void> =>
+    (plainProbe ??= (async () => {
+      for (const bin of plain) {
+        const v = await clientVersion(bin)
+        const minor = v === undefined ? undefined : Number(v.split('.')[1])
+        if (minor === undefined || binaries.has(minor)) continue
+        binaries.set(minor, bin)
+        versionCache.set(minor, Promise.resolve(v))
+      }
+    })())
 
   /** The full version of the binary for a minor, asked of the binary itself once. */
-  const versionOf = (minor: number): Promise<string | undefined> => {
+  const versionOf = async (minor: number): Promise<string | undefined> => {
+    await inventory()
     const bin = binaries.get(minor)
-    if (!bin) return Promise.resolve(undefined)
+    if (!bin) return undefined
     let p = versionCache.get(minor)
     if (!p) {
-      p = new Promise((res) =>
-        execFile(bin, ['version', '--client', '-o', 'json'], (err, stdout) => {
-          if (err) return res(undefined)
-          try {
-            const v = (JSON.parse(stdout) as { clientVersion?: { gitVersion?: string } })
-              .clientVersion?.gitVersion
-            res(v)
-          } catch {
-            res(undefined)
-          }
-        })
-      )
+      p = clientVersion(bin)
       versionCache.set(minor, p)
     }
     return p
+  }
+  const served = async (): Promise<KubectlBinary[]> => {
+    await inventory()
+    const minors = [...binaries.keys()].sort((a, b) => b - a)
+    const all = await Promise.all(
+      minors.map(async (m) => ({ version: await versionOf(m), path: binaries.get(m) as string }))
+    )
+    return all.filter((b): b is KubectlBinary => b.version !== undefined)
   }
 
   const sha256Of = (path: string): Promise<string> => {
@@ -135,9 +211,8 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
 
   const serveDl = async (path: string, res: ServerResponse): Promise<void> => {
     if (path === '/release/stable.txt') {
-      const newest = [...binaries.keys()].sort((a, b) => b - a)[0]
-      const v = newest === undefined ? undefined : await versionOf(newest)
-      return v ? send(res, 200, `${v}\n`) : notFound(res)
+      const [newest] = await served()
+      return newest ? send(res, 200, `${newest.version}\n`) : notFound(res)
     }
     const stable = /^\/release\/stable-1\.(\d+)\.txt$/.exec(path)
     if (stable) {
@@ -206,11 +281,8 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
     url,
     dlBase: `${url}/dl`,
     rawBase: `${url}/raw`,
-    versions: async () => {
-      const minors = [...binaries.keys()].sort((a, b) => b - a)
-      const all = await Promise.all(minors.map(versionOf))
-      return all.filter((v): v is string => v !== undefined)
-    },
+    versions: async () => (await served()).map((b) => b.version),
+    served,
     setLatency: (ms) => {
       latencyMs = ms
     },

@@ -3,7 +3,14 @@
  * and ACTIONS_ID_TOKEN_REQUEST_TOKEN. @actions/core appends `&audience=…` to the request URL with a
  * literal `&`, so the URL handed out already carries a query, like the real one.
  */
-import { createPublicKey, createSign, generateKeyPair, randomBytes, randomUUID } from 'node:crypto'
+import {
+  createPublicKey,
+  createSign,
+  generateKeyPair,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual
+} from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -42,6 +49,22 @@ export interface OidcServer {
 }
 
 const b64url = (data: string | Buffer): string => Buffer.from(data).toString('base64url')
+
+/**
+ * The credentials of an `Authorization: Bearer <token>` header. The scheme is case-insensitive
+ * (RFC 9110, section 11.1), so `bearer` and `BEARER` count, as GitHub's docs spell it in their curl example.
+ */
+export function bearerToken(header: string | undefined): string | undefined {
+  const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+) *$/.exec(header ?? '')
+  return m && m[1].toLowerCase() === 'bearer' ? m[2] : undefined
+}
+
+const sameToken = (given: string | undefined, expected: string): boolean => {
+  if (given === undefined) return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
 
 /** Starts the endpoint on 127.0.0.1 with a fresh RSA key. */
 export async function startOidc(options: OidcOptions): Promise<OidcServer> {
@@ -144,7 +167,7 @@ export async function startOidc(options: OidcOptions): Promise<OidcServer> {
     if (url.pathname !== '/_apis/token' || req.method !== 'GET') {
       return json(res, 404, { message: 'Not Found' })
     }
-    if (req.headers.authorization !== `Bearer ${requestToken}`) {
+    if (!sameToken(bearerToken(req.headers.authorization), requestToken)) {
       // The runner's token service answers an unauthenticated request with 401 and no token.
       return json(res, 401, { message: 'Unauthorized: missing or invalid bearer token' })
     }

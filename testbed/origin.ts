@@ -1,5 +1,5 @@
 /**
- * The settings the origin script (shared/origin/) applies: the one list that the baseline, the
+ * The settings the origin script (the Terraform bash script this action replaces) applies: the one list that the baseline, the
  * integration tests and the unit tests compare against.
  */
 

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, request } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { LocalReply } from './aws/addon-api.js'
 import { delay, type FaultHit, type FaultInjector, type RequestLog } from './faults.js'
 
 export interface AwsProxyOptions {
@@ -16,6 +17,15 @@ export interface AwsProxyOptions {
   faults: FaultInjector
   log: RequestLog
   latencyMs?: number
+  /** Answers a request itself (the EKS add-on API); undefined passes it on to moto. */
+  intercept?: (
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: string
+  ) => LocalReply | undefined
+  /** Rewrites moto's JSON answer to an operation (DescribeCluster fields moto lacks). */
+  rewrite?: (operation: string, body: string) => string
 }
 
 export interface AwsProxy {
@@ -37,6 +47,7 @@ const EKS_ROUTES: [string, RegExp, string][] = [
   ['DELETE', /^\/clusters\/[^/]+\/addons\/[^/]+$/, 'DeleteAddon'],
   ['POST', /^\/clusters\/[^/]+\/addons\/[^/]+\/update$/, 'UpdateAddon'],
   ['GET', /^\/addons\/supported-versions$/, 'DescribeAddonVersions'],
+  ['GET', /^\/addons\/configuration-schemas$/, 'DescribeAddonConfiguration'],
   ['GET', /^\/clusters\/[^/]+\/node-groups$/, 'ListNodegroups'],
   ['GET', /^\/clusters\/[^/]+\/node-groups\/[^/]+$/, 'DescribeNodegroup'],
   ['GET', /^\/clusters\/[^/]+\/access-entries$/, 'ListAccessEntries'],
@@ -140,6 +151,19 @@ export function awsErrorResponse(
   return { status, headers, body }
 }
 
+/** Sends a reply the proxy made itself, in rest-json form. */
+function sendLocal(res: ServerResponse, reply: LocalReply): void {
+  const text = JSON.stringify(reply.body)
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-amzn-requestid': randomUUID(),
+    'content-length': String(Buffer.byteLength(text))
+  }
+  if (reply.errorType) headers['x-amzn-errortype'] = reply.errorType
+  res.writeHead(reply.status, headers)
+  res.end(text)
+}
+
 /** Starts the proxy on 127.0.0.1. */
 export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy> {
   const { faults, log } = options
@@ -174,12 +198,27 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
         return void res.end(err.body)
       }
     }
+    if (operation?.startsWith('eks:') && options.intercept) {
+      const local = options.intercept(method, url.pathname, url.searchParams, body.toString())
+      if (local) return void sendLocal(res, local)
+    }
     const headers = { ...req.headers, host: target.host }
     const upstream = request(
       { hostname: target.hostname, port: target.port, method, path: req.url, headers },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers)
-        up.pipe(res)
+        if (!operation?.startsWith('eks:') || !options.rewrite || up.statusCode !== 200) {
+          res.writeHead(up.statusCode ?? 502, up.headers)
+          return void up.pipe(res)
+        }
+        const parts: Buffer[] = []
+        up.on('data', (d: Buffer) => parts.push(d))
+        up.on('end', () => {
+          const text = options.rewrite!(operation, Buffer.concat(parts).toString())
+          const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(text)) }
+          delete headers['transfer-encoding']
+          res.writeHead(200, headers)
+          res.end(text)
+        })
       }
     )
     upstream.on('error', (e) => {

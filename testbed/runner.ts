@@ -111,26 +111,60 @@ export function parseFileCommand(text: string): Record<string, string> {
   return result
 }
 
-/** Reads workflow commands (::error::, ::add-mask::) from a step's stdout. */
-function parseCommands(stdout: string, masks: string[], annotations: Annotation[]): void {
-  for (const line of stdout.split('\n')) {
-    const m = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(line)
+/** The workflow commands of one step's stdout that the harness acts on. */
+export interface WorkflowCommands {
+  masks: string[]
+  annotations: Annotation[]
+  /** From the deprecated `::set-output name=…::`, which the runner still honours. */
+  outputs: Record<string, string>
+  /** From the deprecated `::save-state name=…::`. */
+  state: Record<string, string>
+}
+
+/**
+ * Reads workflow commands (`::error::`, `::add-mask::`, `::set-output name=x::` …) from a step's
+ * stdout. Like the runner, it trims leading whitespace before looking for `::`, so an indented
+ * command still counts (and a stray trailing `\r` is not part of the value).
+ */
+export function parseWorkflowCommands(stdout: string): WorkflowCommands {
+  const found: WorkflowCommands = { masks: [], annotations: [], outputs: {}, state: {} }
+  for (const raw of stdout.split('\n')) {
+    const m = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(raw.trimStart().replace(/\r$/, ''))
     if (!m) continue
     const [, command, props, data] = m
     const value = unescapeData(data)
-    if (command === 'add-mask') masks.push(value)
+    const properties: Record<string, string> = {}
+    for (const kv of (props ?? '').trim().split(',').filter(Boolean)) {
+      const eq = kv.indexOf('=')
+      properties[kv.slice(0, eq)] = unescapeProperty(kv.slice(eq + 1))
+    }
+    if (command === 'add-mask') found.masks.push(value)
     if (command === 'error' || command === 'warning' || command === 'notice') {
-      const properties: Record<string, string> = {}
-      for (const kv of (props ?? '').trim().split(',').filter(Boolean)) {
-        const eq = kv.indexOf('=')
-        properties[kv.slice(0, eq)] = unescapeData(kv.slice(eq + 1))
-      }
-      annotations.push({ level: command, message: value, properties })
+      found.annotations.push({ level: command, message: value, properties })
+    }
+    if ((command === 'set-output' || command === 'save-state') && properties.name) {
+      found[command === 'set-output' ? 'outputs' : 'state'][properties.name] = value
+      // The runner still honours them, with this warning on the step.
+      found.annotations.push({
+        level: 'warning',
+        message:
+          `The \`${command}\` command is deprecated and will be disabled soon. Please upgrade to ` +
+          'using Environment Files. For more information see: ' +
+          'https://github.blog/changelog/2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/',
+        properties: {}
+      })
     }
   }
+  return found
 }
 
+/** A command's data escapes `\r`, `\n` and `%` (as @actions/core's escapeData writes them). */
 function unescapeData(s: string): string {
+  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
+}
+
+/** Property values also escape `:` and `,` (@actions/core's escapeProperty). */
+function unescapeProperty(s: string): string {
   return s
     .replace(/%0D/g, '\r')
     .replace(/%0A/g, '\n')
@@ -213,7 +247,11 @@ export async function runAction(options: RunActionOptions = {}): Promise<RunActi
     timeoutMs,
     options.killMainAfterMs
   )
-  const state = parseFileCommand(readFileSync(files.GITHUB_STATE, 'utf8'))
+  const mainCommands = parseWorkflowCommands(main.stdout)
+  const state = {
+    ...mainCommands.state,
+    ...parseFileCommand(readFileSync(files.GITHUB_STATE, 'utf8'))
+  }
   let post: StepResult | undefined
   if (action.runs.post && options.runPost !== false) {
     const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]))
@@ -224,21 +262,21 @@ export async function runAction(options: RunActionOptions = {}): Promise<RunActi
       timeoutMs
     )
   }
-  const masks: string[] = []
-  const annotations: Annotation[] = []
-  parseCommands(main.stdout, masks, annotations)
-  if (post) parseCommands(post.stdout, masks, annotations)
+  const postCommands = post ? parseWorkflowCommands(post.stdout) : undefined
   return {
     main,
     post,
-    outputs: parseFileCommand(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+    outputs: {
+      ...mainCommands.outputs,
+      ...parseFileCommand(readFileSync(files.GITHUB_OUTPUT, 'utf8'))
+    },
     state,
     exportedEnv: parseFileCommand(readFileSync(files.GITHUB_ENV, 'utf8')),
     path: readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     log: [main.stdout, main.stderr, post?.stdout ?? '', post?.stderr ?? ''].join('\n'),
-    masks,
-    annotations,
+    masks: [...mainCommands.masks, ...(postCommands?.masks ?? [])],
+    annotations: [...mainCommands.annotations, ...(postCommands?.annotations ?? [])],
     workDir,
     cleanup: () => rmSync(workDir, { recursive: true, force: true })
   }

@@ -36,7 +36,7 @@ describe('dry-run on a cluster without the ENIConfig CRD', () => {
         expect(run.summary).toContain(`| \`ENIConfig ${s.zone}\` | create |`)
       }
       expect(run.summary).toContain('| `DaemonSet kube-system/aws-node` | create |')
-      expect(run.summary).toMatch(/\| env ENABLE_POD_ENI \| — \| `true` \|/)
+      expect(run.summary).toMatch(/\| `env ENABLE_POD_ENI` \| — \| `true` \|/)
     } finally {
       run.cleanup()
     }

@@ -1,8 +1,8 @@
 /**
  * Issue 4 through the harness on dist/, on one test bed that starts as EKS leaves a cluster (VPC
  * CNI v1.19.6, three nodes): a dry run, the linter and fail-on-warnings, then a real run with
- * max-pods and nodes-to-recycle, its rerun, and zone-ID naming. The order matters: each describe
- * starts from the cluster the previous one left.
+ * max-pods and nodes-to-recycle, its rerun (which still lists the old nodes), and zone-ID naming.
+ * The order matters: each describe starts from the cluster the previous one left.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startTestbed, type Testbed } from '../../testbed/index.js'
@@ -66,10 +66,10 @@ describe('dry-run on a cluster that needs changes', () => {
       ).toEqual([])
       expect(run.outputs['kubectl-path']).toBe('')
       expect(run.summary).toContain('### Plan')
-      expect(run.summary).toMatch(/\| env ENABLE_POD_ENI \| `false` \| `true` \|/)
-      expect(run.summary).toMatch(/\| init env DISABLE_TCP_EARLY_DEMUX \| `false` \| `true` \|/)
+      expect(run.summary).toMatch(/\| `env ENABLE_POD_ENI` \| `false` \| `true` \|/)
+      expect(run.summary).toMatch(/\| `init env DISABLE_TCP_EARLY_DEMUX` \| `false` \| `true` \|/)
       expect(run.summary).toMatch(
-        /\| image aws-node \| `[^`]+` \| `602401143452\.dkr\.ecr\.ap-northeast-2/
+        /\| `image aws-node` \| `[^`]+` \| `602401143452\.dkr\.ecr\.ap-northeast-2/
       )
       for (const s of bed.podSubnets) {
         expect(run.summary).toContain(`| \`ENIConfig ${s.zone}\` | create |`)
@@ -153,7 +153,9 @@ describe('a real run with instance-types', () => {
         'c5.9xlarge': 250
       })
       expect(run.summary).toContain('### Max pods per node')
-      expect(run.summary).toContain("--kubelet-extra-args '--max-pods=110'")
+      // AL2023 and Bottlerocket per type (AL2's bootstrap.sh is out of support).
+      expect(run.summary).toContain('      maxPods: 250\n')
+      expect(run.summary).toContain('max-pods = 110\n')
       expect(run.summary).toContain('maxPodsExpression')
 
       const recycle = JSON.parse(run.outputs['nodes-to-recycle']) as Record<string, string>[]
@@ -178,16 +180,19 @@ describe('a real run with instance-types', () => {
     }
   })
 
-  it('reruns with changed=false and no nodes to recycle', async () => {
+  it('reruns with changed=false, still listing the nodes that predate custom networking', async () => {
     const run = await runAction({
       env: bed.env,
       inputs: originInputs(bed, { 'cni-version': 'v1.19.6', 'install-kubectl': 'false' })
     })
     try {
       expect(run.outputs.changed).toBe('false')
-      expect(run.outputs['nodes-to-recycle']).toBe('[]')
+      // Read from the cluster (managedFields times), not from this run's diff: not replaced yet.
+      const recycle = JSON.parse(run.outputs['nodes-to-recycle']) as { name: string }[]
+      const nodes = bed.kube.list('v1', 'Node').map((n) => n.metadata.name)
+      expect(recycle.map((n) => n.name)).toEqual(nodes.sort())
       expect(run.outputs['max-pods']).toBe('{}')
-      expect(warnings(run).map((w) => w.properties.title)).not.toContain('Nodes to replace')
+      expect(warnings(run).map((w) => w.properties.title)).toContain('Nodes to replace')
     } finally {
       run.cleanup()
     }

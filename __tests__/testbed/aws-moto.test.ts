@@ -163,7 +163,9 @@ describe('moto launcher', () => {
     // -S leaves site-packages (and so moto) off the path.
     const err = await run('python3', ['-S', launcher]).catch((e) => e)
     expect(err.code).toBe(3)
-    expect(err.stderr).toContain("moto is not installed: run pip install 'moto[server]'")
+    expect(err.stderr).toContain(
+      "moto is not installed: run node scripts/python-tools.mjs, or pip install 'moto[server]'"
+    )
   })
 
   it('rejects clearly when python is missing', async () => {

@@ -5,6 +5,7 @@
 import { fixturePath } from '../../testbed/fixtures.js'
 import { startApiBed, type ApiBed } from '../../testbed/k8s/harness.js'
 import type { KubeEmulatorOptions } from '../../testbed/k8s/emulator.js'
+import { managerOf } from '../../testbed/k8s/write-checks.js'
 import { generateTls, type TlsMaterial } from '../../testbed/tls.js'
 
 type Obj = Record<string, unknown>
@@ -89,6 +90,11 @@ describe('managedFields of the seeded cluster', () => {
       'f:observedGeneration': {}
     })
     expect(entries(ds)).toHaveLength(2)
+    // The cluster was installed before its nodes joined, both well before the test started.
+    const created = (o: Obj): number => Date.parse(String((o.metadata as Obj).creationTimestamp))
+    expect(helm.time).toBe((ds.metadata as Obj).creationTimestamp)
+    expect(kcm.time).toBe(helm.time)
+    expect(created(ds)).toBeLessThan(Date.now() - 60 * 60 * 1000)
 
     const crd = await bed.call(
       'GET',
@@ -102,8 +108,10 @@ describe('managedFields of the seeded cluster', () => {
 
     const nodes = await bed.call('GET', '/api/v1/nodes')
     for (const node of (nodes.json.items as Obj[]) ?? []) {
-      expect(byManager(node, 'kubelet')).toBeDefined()
+      expect(byManager(node, 'kubelet')?.time).toBe((node.metadata as Obj).creationTimestamp)
       expect(byManager(node, 'kubelet', 'status')).toBeDefined()
+      expect(created(node)).toBeGreaterThan(created(ds))
+      expect(created(node)).toBeLessThan(Date.now() - 30 * 60 * 1000)
     }
     const ns = await bed.call('GET', '/api/v1/namespaces/kube-system')
     expect(entries(ns.json)).toEqual([
@@ -141,7 +149,6 @@ describe('managedFields on writes', () => {
   it('moves a field changed by an Update to its manager and keeps the other entries’ times', async () => {
     const bed = await start()
     const before = byManager(await getDs(bed), 'helm') as Entry
-    await new Promise((r) => setTimeout(r, 1100))
     const r = await bed.call('PATCH', `${DS}?fieldManager=kubectl-set`, {
       body: {
         spec: {
@@ -224,7 +231,7 @@ describe('managedFields on writes', () => {
         apiVersion: 'apps/v1',
         time: '2026-01-01T00:00:00Z',
         fieldsType: 'FieldsV1',
-        fieldsV1: { 'f:spec': { 'f:revisionHistoryLimit': {} } }
+        fieldsV1: { 'f:spec': { 'f:minReadySeconds': {}, 'f:revisionHistoryLimit': {} } }
       }
     ]
     const set = await bed.call('PATCH', DS, {
@@ -245,6 +252,113 @@ describe('managedFields on writes', () => {
       expect(r.status).toBe(200)
       expect((r.json.metadata as Obj).managedFields).toBeUndefined()
     }
+  })
+
+  it('keeps an Apply and an Update entry of one manager apart, and they conflict', async () => {
+    const bed = await start({ preinstallManifest: null })
+    const cm = '/api/v1/namespaces/default/configmaps'
+    const config = (v: string): unknown => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'default' },
+      data: { k: v, a: 'x' }
+    })
+    const apply = (v: string, force = false) =>
+      bed.call('PATCH', `${cm}/c?fieldManager=tool${force ? '&force=true' : ''}`, {
+        body: config(v),
+        contentType: 'application/apply-patch+yaml'
+      })
+    expect((await apply('1')).status).toBe(201)
+    const updated = await bed.call('PATCH', `${cm}/c?fieldManager=tool`, {
+      body: { data: { k: '2', extra: 'x' } },
+      contentType: 'application/merge-patch+json'
+    })
+    expect(entries(updated.json).map((e) => [e.manager, e.operation, e.fieldsV1])).toEqual([
+      ['tool', 'Apply', { 'f:data': { 'f:a': {} } }],
+      ['tool', 'Update', { 'f:data': { 'f:extra': {}, 'f:k': {} } }]
+    ])
+    const conflict = await apply('3')
+    expect(conflict.status).toBe(409)
+    expect(conflict.json.message).toBe(
+      'Apply failed with 1 conflict: conflict with "tool" using v1: .data.k'
+    )
+    const forced = await apply('3', true)
+    expect(entries(forced.json).map((e) => [e.operation, e.fieldsV1])).toEqual([
+      ['Apply', { 'f:data': { 'f:a': {}, 'f:k': {} } }],
+      ['Update', { 'f:data': { 'f:extra': {} } }]
+    ])
+  })
+
+  it('lets kubectl’s first server-side apply take over what its client-side apply set', async () => {
+    const bed = await start({ preinstallManifest: null })
+    const cm = '/api/v1/namespaces/default/configmaps'
+    const lastApplied = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'default' },
+      data: { k: '1', j: '1' }
+    })
+    const created = await bed.call('POST', `${cm}?fieldManager=kubectl-client-side-apply`, {
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'c',
+          annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied }
+        },
+        data: { k: '1', j: '1' }
+      }
+    })
+    expect(created.status).toBe(201)
+    // Someone else changes j afterwards: that field is no longer what kubectl last applied.
+    await bed.call('PATCH', `${cm}/c?fieldManager=other`, {
+      body: { data: { j: '5' } },
+      contentType: 'application/merge-patch+json'
+    })
+    const ssa = (manager: string, data: Obj) =>
+      bed.call('PATCH', `${cm}/c?fieldManager=${manager}`, {
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data },
+        contentType: 'application/apply-patch+yaml'
+      })
+    // Another manager gets the conflict; so does kubectl on the field changed since.
+    expect((await ssa('gha', { k: '2' })).status).toBe(409)
+    const changedSince = await ssa('kubectl', { k: '2', j: '2' })
+    expect(changedSince.status).toBe(409)
+    expect(changedSince.json.message).toBe(
+      'Apply failed with 1 conflict: conflict with "other" using v1: .data.j'
+    )
+    const upgraded = await ssa('kubectl', { k: '2' })
+    expect(upgraded.status).toBe(200)
+    expect((upgraded.json.data as Obj).k).toBe('2')
+    expect(at(byManager(upgraded.json, 'kubectl')?.fieldsV1, ['f:data'])).toEqual({ 'f:k': {} })
+  })
+
+  it('shows in a dry run the managedFields the write would leave, storing nothing', async () => {
+    const bed = await start()
+    const before = await getDs(bed)
+    const r = await bed.call('PATCH', `${DS}?fieldManager=gha&force=true&dryRun=All`, {
+      body: {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'aws-node', namespace: 'kube-system' },
+        spec: {
+          template: {
+            spec: {
+              containers: [{ name: 'aws-node', env: [{ name: 'WARM_ENI_TARGET', value: '3' }] }]
+            }
+          }
+        }
+      },
+      contentType: 'application/apply-patch+yaml'
+    })
+    expect(r.status).toBe(200)
+    expect(byManager(r.json, 'gha')).toMatchObject({ operation: 'Apply' })
+    const helm = byManager(r.json, 'helm') as Entry
+    expect(at(helm.fieldsV1, [...ENV_PATH, 'k:{"name":"WARM_ENI_TARGET"}'])).toEqual({
+      '.': {},
+      'f:name': {}
+    })
+    expect(await getDs(bed)).toEqual(before)
   })
 
   it('rejects managedFields in an apply and records status writes with their subresource', async () => {
@@ -273,5 +387,46 @@ describe('managedFields on writes', () => {
       operation: 'Update',
       fieldsV1: { 'f:status': { 'f:numberMisscheduled': {} } }
     })
+
+    // Server-side apply through /status applies status only, as its own entry.
+    const statusApply = (force: boolean) =>
+      bed.call('PATCH', `${DS}/status?fieldManager=gha${force ? '&force=true' : ''}`, {
+        body: {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'aws-node', namespace: 'kube-system', labels: { ignored: 'yes' } },
+          spec: { minReadySeconds: 99 },
+          status: { numberMisscheduled: 2 }
+        },
+        contentType: 'application/apply-patch+yaml'
+      })
+    const conflict = await statusApply(false)
+    expect(conflict.status).toBe(409)
+    expect(conflict.json.message).toBe(
+      'Apply failed with 1 conflict: conflict with "tester" with subresource "status" using apps/v1: .status.numberMisscheduled'
+    )
+    const applied = await statusApply(true)
+    expect(applied.status).toBe(200)
+    expect(byManager(applied.json, 'gha', 'status')).toMatchObject({
+      operation: 'Apply',
+      fieldsV1: { 'f:status': { 'f:numberMisscheduled': {} } }
+    })
+    expect(byManager(applied.json, 'tester', 'status')).toBeUndefined()
+    expect((applied.json.status as Obj).numberMisscheduled).toBe(2)
+    expect((applied.json.spec as Obj).minReadySeconds).toBeUndefined()
+    expect((applied.json.metadata as Obj).labels).not.toHaveProperty('ignored')
+  })
+})
+
+describe('the manager of a non-apply write', () => {
+  const of = (userAgent: string, fieldManager?: string): string =>
+    managerOf({ query: new URLSearchParams(fieldManager ? { fieldManager } : {}), userAgent })
+  it('is fieldManager, or the User-Agent up to its first slash, printable and at most 128 bytes', () => {
+    expect(of('kubectl/v1.31.0 (linux/amd64) kubernetes/abc', 'kubectl-set')).toBe('kubectl-set')
+    expect(of('kubectl/v1.31.0 (linux/amd64) kubernetes/abc')).toBe('kubectl')
+    expect(of('Helm/3.16.2')).toBe('Helm')
+    expect(of('a\u0007b c/1')).toBe('ab c')
+    expect(of('x'.repeat(200))).toBe('x'.repeat(128))
+    expect(of('')).toBe('')
   })
 })

@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { nodeForRuntime, parseFileCommand, runAction } from '../../testbed/runner.js'
+import {
+  nodeForRuntime,
+  parseFileCommand,
+  parseWorkflowCommands,
+  runAction
+} from '../../testbed/runner.js'
 
 // A tiny action, written as the runner would see it, so the harness is tested apart from ours.
 const MAIN = `
@@ -90,5 +95,64 @@ describe('runner harness', () => {
   it('finds a Node binary for the declared runtime and rejects others', () => {
     expect(nodeForRuntime('node24')).toMatch(/node/)
     expect(() => nodeForRuntime('composite')).toThrow("'composite' is not a node runtime")
+  })
+
+  it('reads workflow commands after leading whitespace, as the runner trims it', () => {
+    const stdout = [
+      '   ::add-mask::indented-secret',
+      '\t::error file=a.ts,line=3,title=T%3A1::broken%0Aon two lines',
+      '::warning::plain\r',
+      '  ::set-output name=answer::42',
+      ' ::save-state name=pid::7',
+      'text ::error::not a command: it does not start the line',
+      '::debug::ignored'
+    ].join('\n')
+    expect(parseWorkflowCommands(stdout)).toEqual({
+      masks: ['indented-secret'],
+      annotations: [
+        {
+          level: 'error',
+          message: 'broken\non two lines',
+          properties: { file: 'a.ts', line: '3', title: 'T:1' }
+        },
+        { level: 'warning', message: 'plain', properties: {} },
+        {
+          level: 'warning',
+          message: expect.stringMatching(/^The `set-output` command is deprecated/),
+          properties: {}
+        },
+        {
+          level: 'warning',
+          message: expect.stringMatching(/^The `save-state` command is deprecated/),
+          properties: {}
+        }
+      ],
+      outputs: { answer: '42' },
+      state: { pid: '7' }
+    })
+  })
+
+  it('takes an indented ::set-output and ::error from a real step', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'action-indent-'))
+    try {
+      writeFileSync(join(d, 'action.yml'), 'name: t\nruns: { using: node24, main: main.mjs }\n')
+      writeFileSync(
+        join(d, 'main.mjs'),
+        "console.log('  ::set-output name=greeting::hi')\nconsole.log('\\t::error::indented')\n"
+      )
+      const r = await runAction({ actionDir: d })
+      r.cleanup()
+      expect(r.outputs).toEqual({ greeting: 'hi' })
+      expect(r.annotations).toEqual([
+        {
+          level: 'warning',
+          message: expect.stringContaining('`set-output` command is deprecated'),
+          properties: {}
+        },
+        { level: 'error', message: 'indented', properties: {} }
+      ])
+    } finally {
+      rmSync(d, { recursive: true, force: true })
+    }
   })
 })

@@ -8,7 +8,7 @@ import {
   runBaseline
 } from '../../testbed/baseline.js'
 import { startTestbed, type Testbed } from '../../testbed/index.js'
-import { findKubectlDir } from '../../testbed/mirror.js'
+import { kubectlDirsOnPath } from '../../testbed/mirror.js'
 
 type Env = { name: string; value?: string }[]
 interface DaemonSet {
@@ -43,7 +43,8 @@ describe('origin baseline manifest edits', () => {
   })
 })
 
-const tools = findKubectlDir() !== undefined
+// Any kubectl the machine has: versioned kubectl.1.N files or a single kubectl (see findKubectl).
+const tools = kubectlDirsOnPath().length > 0
 const describeTools = tools ? describe : describe.skip
 
 describeTools('bench/baseline-origin.sh against the test bed', () => {

@@ -1,12 +1,40 @@
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  linkSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FaultInjector, RequestLog } from '../../testbed/faults.js'
-import { findKubectlDir, fixturesDir, startMirror, type Mirror } from '../../testbed/mirror.js'
+import {
+  clientVersion,
+  findKubectl,
+  findKubectlDir,
+  fixturesDir,
+  kubectlDirsOnPath,
+  startMirror,
+  type Mirror
+} from '../../testbed/mirror.js'
 
+// The machine's kubectl: versioned kubectl.1.N files (Google Cloud SDK) and/or a plain kubectl.
 const kubectlDir = findKubectlDir()
-const withKubectl = kubectlDir ? it : it.skip
-if (!kubectlDir) console.warn('no versioned kubectl binaries beside kubectl on PATH: skipping')
+const plainKubectl = kubectlDirsOnPath().map((d) => join(d, 'kubectl'))[0]
+const versionedMinors = kubectlDir
+  ? readdirSync(kubectlDir)
+      .map((f) => /^kubectl\.1\.(\d+)$/.exec(f)?.[1])
+      .filter((m): m is string => m !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b)
+  : []
+const withKubectl = plainKubectl || kubectlDir ? it : it.skip
+const withTwoVersioned = versionedMinors.length >= 2 ? it : it.skip
+if (!plainKubectl && !kubectlDir) console.warn('no kubectl on PATH: skipping')
+const versioned = (minor: number): string => join(kubectlDir as string, `kubectl.1.${minor}`)
 
 describe('test bed download mirror', () => {
   const faults = new FaultInjector()
@@ -84,6 +112,128 @@ describe('test bed download mirror', () => {
     const missing = ['v9.9.9/config/master/aws-k8s-cni.yaml', 'v1.19.6/config/master/../../x.yaml']
     for (const path of missing) {
       expect((await fetch(`${mirror.rawBase}/aws/amazon-vpc-cni-k8s/${path}`)).status).toBe(404)
+    }
+  })
+})
+
+describe('test bed download mirror: kubectl layouts', () => {
+  const faults = new FaultInjector()
+  const log = new RequestLog()
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mirror-layout-'))
+  })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  /** Links `name` in the temp dir to the binary `target`. */
+  const link = (name: string, target: string): string => {
+    symlinkSync(target, join(dir, name))
+    return join(dir, name)
+  }
+  const text = async (url: string): Promise<[number, string]> => {
+    const res = await fetch(url)
+    return [res.status, await res.text()]
+  }
+
+  withKubectl(
+    'a single plain kubectl (as on GitHub runners) is served as its own version',
+    async () => {
+      const bin = link('kubectl', kubectlDir ? versioned(versionedMinors[0]) : plainKubectl)
+      const version = (await clientVersion(bin)) as string
+      expect(version).toMatch(/^v1\.\d+\.\d+$/)
+      const minor = Number(version.split('.')[1])
+      expect(findKubectl(minor, [dir])).toBe(bin)
+      expect(findKubectl(minor + 1, [dir])).toBeUndefined()
+      const mirror = await startMirror({ faults, log, kubectlDir: dir })
+      try {
+        expect(await mirror.served()).toEqual([{ version, path: bin }])
+        expect(await text(`${mirror.dlBase}/release/stable.txt`)).toEqual([200, `${version}\n`])
+        expect(await text(`${mirror.dlBase}/release/stable-1.${minor}.txt`)).toEqual([
+          200,
+          `${version}\n`
+        ])
+        expect((await text(`${mirror.dlBase}/release/stable-1.${minor + 1}.txt`))[0]).toBe(404)
+        const url = `${mirror.dlBase}/release/${version}/bin/linux/amd64/kubectl`
+        const bytes = Buffer.from(await (await fetch(url)).arrayBuffer())
+        expect(bytes.equals(readFileSync(bin))).toBe(true)
+        expect(await text(`${url}.sha256`)).toEqual([
+          200,
+          createHash('sha256').update(bytes).digest('hex')
+        ])
+      } finally {
+        await mirror.close()
+      }
+    }
+  )
+
+  withTwoVersioned(
+    'versioned kubectl.1.N files win over a plain kubectl of the same minor',
+    async () => {
+      const [a, b] = versionedMinors
+      const va = link(`kubectl.1.${a}`, versioned(a))
+      const vb = link(`kubectl.1.${b}`, versioned(b))
+      link('kubectl', versioned(b))
+      expect(findKubectl(b, [dir])).toBe(vb)
+      const mirror = await startMirror({ faults, log, kubectlDir: dir })
+      try {
+        const served = await mirror.served()
+        expect(served.map((s) => s.path)).toEqual([vb, va])
+        expect(served[0].version).toMatch(new RegExp(`^v1\\.${b}\\.\\d+$`))
+        expect(served[1].version).toMatch(new RegExp(`^v1\\.${a}\\.\\d+$`))
+        expect(await mirror.versions()).toEqual(served.map((s) => s.version))
+      } finally {
+        await mirror.close()
+      }
+    }
+  )
+
+  withTwoVersioned('a plain kubectl adds its minor to the versioned ones', async () => {
+    const [a] = versionedMinors
+    const va = link(`kubectl.1.${a}`, versioned(a))
+    const plain = link('kubectl', versioned(versionedMinors[versionedMinors.length - 1]))
+    const mirror = await startMirror({ faults, log, kubectlDir: dir })
+    try {
+      expect((await mirror.served()).map((s) => s.path)).toEqual([plain, va])
+    } finally {
+      await mirror.close()
+    }
+  })
+
+  withKubectl(
+    'finds a single kubectl on PATH by itself, with no versioned files beside it',
+    async () => {
+      const source = kubectlDir ? versioned(versionedMinors[0]) : plainKubectl
+      const bin = join(dir, 'kubectl')
+      try {
+        linkSync(source, bin) // a symlink would lead back to the folder of versioned files
+      } catch {
+        copyFileSync(source, bin)
+      }
+      const saved = process.env.PATH
+      process.env.PATH = `${dir}:/usr/sbin:/sbin`
+      try {
+        expect(kubectlDirsOnPath()).toEqual([dir])
+        expect(findKubectlDir()).toBeUndefined()
+        const mirror = await startMirror({ faults, log })
+        try {
+          const version = await clientVersion(bin)
+          expect(await mirror.served()).toEqual([{ version, path: bin }])
+        } finally {
+          await mirror.close()
+        }
+      } finally {
+        process.env.PATH = saved
+      }
+    }
+  )
+
+  it('serves no kubectl from a folder without one', async () => {
+    const mirror = await startMirror({ faults, log, kubectlDir: dir })
+    try {
+      expect(await mirror.served()).toEqual([])
+      expect((await text(`${mirror.dlBase}/release/stable.txt`))[0]).toBe(404)
+    } finally {
+      await mirror.close()
     }
   })
 })

@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process'
 import { createPublicKey, createVerify } from 'node:crypto'
+import { promisify } from 'node:util'
 import { FaultInjector, RequestLog } from '../../testbed/faults.js'
-import { GITHUB_ISSUER, startOidc, type OidcServer } from '../../testbed/oidc.js'
+import { GITHUB_ISSUER, bearerToken, startOidc, type OidcServer } from '../../testbed/oidc.js'
+
+const execFileP = promisify(execFile)
 
 const decode = (
   jwt: string
@@ -35,6 +39,46 @@ describe('test bed OIDC endpoint', () => {
     expect((await fetch(oidc.requestUrl)).status).toBe(401)
     expect((await fetchToken(undefined, 'wrong')).status).toBe(401)
     expect(log.entries.at(-1)).toMatchObject({ service: 'oidc', status: 401, authorization: true })
+  })
+
+  it('takes the auth scheme in any case: real curl with "Authorization: bearer" gets a token', async () => {
+    // The request as GitHub's docs spell it with curl, lower-case scheme included.
+    const curl = async (authorization: string): Promise<{ status: string; body: string }> => {
+      const { stdout } = await execFileP('curl', [
+        '-sS',
+        '-w',
+        '\\n%{http_code}',
+        '-H',
+        `Authorization: ${authorization}`,
+        `${oidc.requestUrl}&audience=sts.amazonaws.com`
+      ])
+      const cut = stdout.lastIndexOf('\n')
+      return { body: stdout.slice(0, cut), status: stdout.slice(cut + 1) }
+    }
+    for (const scheme of ['bearer', 'Bearer', 'BEARER', 'bEaReR']) {
+      const r = await curl(`${scheme} ${oidc.requestToken}`)
+      expect(r.status).toBe('200')
+      const { value } = JSON.parse(r.body) as { value: string }
+      expect(decode(value).claims.aud).toBe('sts.amazonaws.com')
+    }
+    for (const bad of [
+      `Basic ${oidc.requestToken}`,
+      `bearer ${oidc.requestToken}x`,
+      `bearer${oidc.requestToken}`,
+      'bearer'
+    ]) {
+      expect((await curl(bad)).status).toBe('401')
+    }
+  })
+
+  it('parses the bearer credentials case-insensitively and nothing else', () => {
+    expect(bearerToken('bearer abc')).toBe('abc')
+    expect(bearerToken('Bearer  abc ')).toBe('abc')
+    expect(bearerToken('BEARER abc')).toBe('abc')
+    expect(bearerToken('Basic abc')).toBeUndefined()
+    expect(bearerToken('Bearer a b')).toBeUndefined()
+    expect(bearerToken('Bearerabc')).toBeUndefined()
+    expect(bearerToken(undefined)).toBeUndefined()
   })
 
   it('returns an RS256 JWT with GitHub-like claims, aud from the query', async () => {

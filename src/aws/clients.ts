@@ -1,9 +1,10 @@
 /**
  * The one place that builds AWS SDK clients, so region, user agent, credentials and retry
- * behaviour are decided once for STS, EKS and EC2.
+ * behaviour are decided once for STS, EKS, EC2 and IAM.
  */
 import { EC2Client } from '@aws-sdk/client-ec2'
 import { EKSClient } from '@aws-sdk/client-eks'
+import { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient } from '@aws-sdk/client-sts'
 
 /** Static AWS credentials held in memory only (masked as soon as they exist). */
@@ -19,6 +20,8 @@ export interface AwsClients {
   sts: STSClient
   eks: EKSClient
   ec2: EC2Client
+  /** Only reads the cluster role's attached policies (security groups for pods). */
+  iam: IAMClient
 }
 
 /** Sent as the SDK's custom user agent so CloudTrail shows which tool made the calls. */
@@ -56,7 +59,12 @@ function clientConfig(region: string, credentials?: AwsCredentials): ClientConfi
  */
 export function createAwsClients(region: string, credentials?: AwsCredentials): AwsClients {
   const config = clientConfig(region, credentials)
-  return { sts: new STSClient(config), eks: new EKSClient(config), ec2: new EC2Client(config) }
+  return {
+    sts: new STSClient(config),
+    eks: new EKSClient(config),
+    ec2: new EC2Client(config),
+    iam: new IAMClient(config)
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /** EKS DescribeCluster: the facts about the cluster that every later step depends on. */
 import * as core from '@actions/core'
-import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks'
+import { type Cluster, DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks'
 import { errorMessage } from '../errors.js'
 import { retry } from '../retry.js'
 import { awsErrorCode, isRetryableAwsError } from './retryable.js'
@@ -20,6 +20,8 @@ export interface ClusterInfo {
   /** The EKS-created cluster security group; empty for clusters that predate it (before 1.14). */
   clusterSecurityGroupId: string
   platformVersion?: string
+  /** The cluster IAM role (not the node role); what security groups for pods need policies on. */
+  roleArn?: string
 }
 
 /** Statuses in which the API server answers; the same rule as `aws eks update-kubeconfig`. */
@@ -35,6 +37,20 @@ export async function describeCluster(
   region: string,
   options: { sleep?: (ms: number) => Promise<void> } = {}
 ): Promise<ClusterInfo> {
+  return clusterInfoFrom(await describeClusterRaw(eks, name, region, options), name, region)
+}
+
+/**
+ * EKS DescribeCluster with retry, as the SDK returns it, whatever the cluster's status: the
+ * cluster-kind decision reads its status, computeConfig and kubernetesNetworkConfig, and a wait
+ * for a CREATING cluster polls it. Throws a clear error for an unknown cluster.
+ */
+export async function describeClusterRaw(
+  eks: Pick<EKSClient, 'send'>,
+  name: string,
+  region: string,
+  options: { sleep?: (ms: number) => Promise<void> } = {}
+): Promise<Cluster> {
   let response
   try {
     response = await retry(() => eks.send(new DescribeClusterCommand({ name })), {
@@ -49,7 +65,14 @@ export async function describeCluster(
   const cluster = response.cluster
   if (!cluster)
     throw new Error(`EKS DescribeCluster for '${name}' in ${region} returned no cluster`)
+  return cluster
+}
 
+/**
+ * The facts the action needs from a described cluster. Throws a clear error for a cluster that is
+ * not ACTIVE or UPDATING, and when the endpoint, CA or VPC is missing.
+ */
+export function clusterInfoFrom(cluster: Cluster, name: string, region: string): ClusterInfo {
   const status = cluster.status ?? 'UNKNOWN'
   if (!USABLE_STATUSES.includes(status)) {
     throw new Error(
@@ -79,7 +102,8 @@ export async function describeCluster(
     status,
     vpcId,
     clusterSecurityGroupId: cluster.resourcesVpcConfig?.clusterSecurityGroupId ?? '',
-    platformVersion: cluster.platformVersion
+    platformVersion: cluster.platformVersion,
+    roleArn: cluster.roleArn
   }
 }
 

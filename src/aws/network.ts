@@ -25,6 +25,8 @@ export interface ZoneSubnet {
   zoneId: string
   subnetId: string
   cidr: string
+  /** AvailableIpAddressCount: free addresses now. */
+  availableIps?: number
 }
 
 /** Test seam: no real waiting between retries. */
@@ -85,7 +87,13 @@ export async function resolveSubnets(
         `subnet ${spec.subnetId} is in zone ${zone} (${zoneId}), not in ${spec.zone} as given`
       )
     }
-    resolved.push({ zone, zoneId, subnetId: spec.subnetId, cidr: subnet.CidrBlock ?? '' })
+    resolved.push({
+      zone,
+      zoneId,
+      subnetId: spec.subnetId,
+      cidr: subnet.CidrBlock ?? '',
+      availableIps: subnet.AvailableIpAddressCount
+    })
   }
   for (const zone of unique(resolved.map((s) => s.zone))) {
     const inZone = resolved.filter((s) => s.zone === zone).map((s) => s.subnetId)

@@ -4,12 +4,15 @@
  * instances keep fields such as `x-kubernetes-preserve-unknown-fields` when client-node sends them
  * (wire-protocol doc §5).
  */
+import * as core from '@actions/core'
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { loadAllYaml, type KubernetesObject } from '@kubernetes/client-node'
 import { loadAll } from 'js-yaml'
+import { Inputs } from '../constants.js'
 import { fetchText as defaultFetchText } from '../download.js'
 import { errorMessage } from '../errors.js'
+import { STANDARD_REFS } from '../kube/live.js'
 import { AWS_NODE, AWS_NODE_NAMESPACE, isAwsNodeDaemonSet } from './aws-node.js'
 import { partitionOf } from './registry.js'
 import { builtInPin, normalizeCniVersion } from './versions.js'
@@ -66,20 +69,25 @@ export function resolveManifestSource(p: {
 }
 
 /**
- * Reads or downloads the manifest, checks its sha256 when one is known, and parses it.
+ * Reads or downloads the manifest, checks its sha256 when one is known, parses it, and checks that
+ * it holds only the objects of an official VPC CNI manifest. A download without a pin is applied
+ * with a warning (through `onUnpinned`) that names its sha256, so the user can pin it.
  *
  * @throws Error for an unreadable file, a failed download, a sha256 mismatch (quoting both hashes),
- *   text that is not YAML, or a manifest without DaemonSet kube-system/aws-node and its container
+ *   text that is not YAML, a manifest without DaemonSet kube-system/aws-node and its container, or
+ *   an object that no official manifest holds
  */
 export async function loadManifest(
   source: ManifestSource,
-  fetchText: (url: string) => Promise<string> = (url) => defaultFetchText(url)
+  fetchText: (url: string) => Promise<string> = (url) => defaultFetchText(url),
+  onUnpinned: (message: string) => void = (message) =>
+    core.warning(message, { title: 'Unpinned VPC CNI manifest' })
 ): Promise<KubernetesObject[]> {
   const where = source.url ?? source.path
   if (where === undefined) throw new Error('No manifest to load: neither a URL nor a path is set')
   const bytes = await readManifest(source, fetchText)
+  const actual = createHash('sha256').update(bytes).digest('hex')
   if (source.sha256) {
-    const actual = createHash('sha256').update(bytes).digest('hex')
     if (actual !== source.sha256.toLowerCase()) {
       const pinned =
         source.pinFrom === 'built-in' ? 'the built-in pin for this version' : 'manifest-sha256'
@@ -91,7 +99,83 @@ export async function loadManifest(
   }
   const objects = parseManifest(bytes.toString('utf8'), where)
   checkAwsNode(objects, where)
+  checkOfficialObjects(objects, where)
+  if (source.url !== undefined && !source.sha256) {
+    onUnpinned(
+      `The VPC CNI manifest ${where} is not pinned: its sha256 is ${actual}. Nothing checks that ` +
+        `the next download has the same bytes; set ${Inputs.ManifestSha256}: ${actual} to pin it.`
+    )
+  }
   return objects
+}
+
+/**
+ * Refuses any object that no official VPC CNI manifest holds: only the aws-node DaemonSet,
+ * ServiceAccount, ClusterRole and ClusterRoleBinding, the ConfigMap amazon-vpc-cni and the CNI's
+ * CRDs, by kind, API group, name and namespace. The ClusterRoleBinding must bind ClusterRole
+ * aws-node to ServiceAccount kube-system/aws-node and nothing else.
+ *
+ * @throws Error naming every object that is not allowed
+ */
+export function checkOfficialObjects(objects: readonly KubernetesObject[], where: string): void {
+  const refused = objects.filter((o) => !STANDARD_REFS.some((ref) => sameObject(ref, o)))
+  if (refused.length > 0) {
+    const allowed = STANDARD_REFS.map(describeRef).join(', ')
+    throw new Error(
+      `The manifest ${where} holds ${refused.length} object(s) that no official VPC CNI manifest ` +
+        `has: ${refused.map(describeRef).join(', ')}. Nothing was applied. Only these objects are ` +
+        `applied: ${allowed}.`
+    )
+  }
+  for (const o of objects) {
+    if (o.kind !== 'ClusterRoleBinding') continue
+    const binding = o as KubernetesObject & {
+      roleRef?: { kind?: string; name?: string }
+      subjects?: { kind?: string; name?: string; namespace?: string }[]
+    }
+    const subjects = binding.subjects ?? []
+    const ok =
+      binding.roleRef?.kind === 'ClusterRole' &&
+      binding.roleRef.name === AWS_NODE &&
+      subjects.every(
+        (s) =>
+          s.kind === 'ServiceAccount' && s.name === AWS_NODE && s.namespace === AWS_NODE_NAMESPACE
+      )
+    if (!ok) {
+      throw new Error(
+        `The manifest ${where}: ${describeRef(o)} must bind ClusterRole ${AWS_NODE} to ServiceAccount ` +
+          `${AWS_NODE_NAMESPACE}/${AWS_NODE} only, as the official manifest does; it binds ` +
+          `${binding.roleRef?.kind ?? '?'} ${binding.roleRef?.name ?? '?'} to ` +
+          `${subjects.map((s) => `${s.kind ?? '?'} ${s.namespace ? `${s.namespace}/` : ''}${s.name ?? '?'}`).join(', ') || 'nobody'}. ` +
+          'Nothing was applied.'
+      )
+    }
+  }
+}
+
+function sameObject(
+  ref: { apiVersion?: string; kind?: string; name?: string; namespace?: string },
+  o: KubernetesObject
+): boolean {
+  const group = (apiVersion: string | undefined) =>
+    apiVersion?.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : ''
+  return (
+    ref.kind === o.kind &&
+    group(ref.apiVersion) === group(o.apiVersion) &&
+    ref.name === o.metadata?.name &&
+    (ref.namespace ?? '') === (o.metadata?.namespace ?? '')
+  )
+}
+
+function describeRef(o: {
+  kind?: string
+  name?: string
+  namespace?: string
+  metadata?: { name?: string; namespace?: string }
+}): string {
+  const name = o.metadata?.name ?? o.name ?? '?'
+  const namespace = o.metadata ? o.metadata.namespace : o.namespace
+  return `${o.kind ?? '?'} ${namespace ? `${namespace}/` : ''}${name}`
 }
 
 async function readManifest(

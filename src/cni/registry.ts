@@ -1,7 +1,13 @@
 /**
  * Where the VPC CNI images live per region. The official manifests point at us-west-2 (or the
  * partition's home region); nodes elsewhere pull from their own region's EKS add-on registry, whose
- * account differs by region (facts §3.4, from the EKS user guide's add-ons-images page).
+ * account differs by region.
+ *
+ * Source: the Amazon EKS user guide, "View Amazon container image registries for Amazon EKS
+ * add-ons", https://docs.aws.amazon.com/eks/latest/userguide/add-ons-images.html (China:
+ * https://docs.amazonaws.cn/en_us/eks/latest/userguide/add-ons-images.html), as of 2026: every
+ * commercial, China, GovCloud and European Sovereign Cloud region it lists. The GovCloud and China
+ * entries also agree with charts/regions.json of aws/amazon-vpc-cni-k8s.
  */
 
 /** AWS partitions the action can target. */
@@ -39,6 +45,7 @@ export const ECR_ACCOUNTS: Readonly<Record<string, string>> = Object.freeze({
   'ap-southeast-3': '296578399912',
   'ap-south-2': '900889452093',
   'ap-southeast-4': '491585149902',
+  'ap-southeast-5': '151610086707',
   'ap-southeast-6': '333609536671',
   'ap-southeast-7': '121268973566',
   'eu-south-1': '590381155156',
@@ -75,18 +82,22 @@ export function partitionOf(region: string): Partition {
 }
 
 /**
- * The ECR registry host for the CNI images in `region`, e.g. `602401143452.dkr.ecr.ap-northeast-2.amazonaws.com`.
- *
- * @throws Error for a region missing from the table, naming it and the `image-registry` input
+ * The ECR registry host for the CNI images in `region`, e.g.
+ * `602401143452.dkr.ecr.ap-northeast-2.amazonaws.com`; undefined for a region missing from the
+ * table (a region newer than this list), whose caller keeps the manifest's images.
  */
-export function ecrRegistryForRegion(region: string): string {
+export function ecrRegistryForRegion(region: string): string | undefined {
   const account = Object.hasOwn(ECR_ACCOUNTS, region) ? ECR_ACCOUNTS[region] : undefined
-  if (account === undefined) {
-    throw new Error(
-      `No known ECR registry for the VPC CNI images in region '${region}'. Set the input ` +
-        `image-registry to the registry your nodes pull from (e.g. <account>.dkr.ecr.${region}.amazonaws.com), ` +
-        `or to 'keep' to leave the manifest's images as they are.`
-    )
-  }
+  if (account === undefined) return undefined
   return `${account}.dkr.ecr.${region}.${DOMAINS[partitionOf(region)]}`
+}
+
+/** The warning for a region missing from the table: what happens and how to choose instead. */
+export function unknownRegionWarning(region: string): string {
+  return (
+    `No known EKS add-on registry for the VPC CNI images in region '${region}': keeping the ` +
+    `manifest's images. If your nodes cannot pull them, set the input image-registry to the ` +
+    `registry they pull from (e.g. <account>.dkr.ecr.${region}.${DOMAINS[partitionOf(region)]}); ` +
+    `set it to 'keep' to silence this warning.`
+  )
 }

@@ -137,6 +137,24 @@ export function checkEksTokenFormat(
 }
 
 /**
+ * When the authenticator stops accepting a token: X-Amz-Date plus the token lifetime (its
+ * `ttlSeconds`, 15 min by default). Null when the token carries no readable date.
+ */
+export function eksTokenExpiry(token: string, ttlSeconds = 900): Date | null {
+  const raw = decodeEksToken(token)
+  if (raw === null) return null
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return null
+  }
+  const dateRaw = [...url.searchParams].find(([k]) => k.toLowerCase() === 'x-amz-date')?.[1]
+  const date = dateRaw ? parseAmzDate(dateRaw) : null
+  return date ? new Date(date.getTime() + ttlSeconds * 1000) : null
+}
+
+/**
  * Verifies an EKS bearer token like aws-iam-authenticator: static checks, then `identify`
  * (STS GetCallerIdentity with the cluster name as x-k8s-aws-id) for the signature and the ARN.
  */

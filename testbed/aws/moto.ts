@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { pathWithVenv } from '../python-tools.js'
 
 /** What to create for one cluster; see {@link Moto.seed}. */
 export interface SeedSpec {
@@ -24,6 +25,20 @@ export interface SeedSpec {
   oidcSubjects?: string[]
   /** Zone suffixes for the node and pod subnets; default ['a', 'b', 'c']. */
   zones?: string[]
+  /** Node-group readiness: the cluster role's policies and pod-subnet fills; see NodeGroupSeed. */
+  clusterRolePolicies?: string[]
+  podSubnetFill?: PodSubnetFill[]
+}
+
+/**
+ * Fills the pod subnet of one zone with network interfaces: `usedFraction` of its usable
+ * addresses, one or more in every /28 block except `freeBlocks` of them (spread over the subnet).
+ */
+export interface PodSubnetFill {
+  /** Zone suffix, e.g. 'a'; default 'a'. */
+  zone?: string
+  usedFraction: number
+  freeBlocks: number
 }
 
 /** One seeded subnet. */
@@ -50,6 +65,10 @@ export interface SeedResult {
   roleArn: string
   /** A second VPC with one subnet and one security group, for "not in the cluster VPC" tests. */
   otherVpc: { vpcId: string; subnetId: string; securityGroupId: string }
+  /** The cluster IAM role DescribeCluster names (not the role GitHub assumes). */
+  clusterRoleArn: string
+  /** What each fill made. */
+  podSubnetFills: { subnetId: string; usedIps: number; interfaces: number; freeBlocks: number }[]
 }
 
 /** Who signed an EKS token, or why STS would reject it. */
@@ -79,7 +98,8 @@ export interface StartMotoOptions {
   /** Region whose EC2 backend is built in the background right after start; default 'ap-northeast-2'. */
   warmRegion?: string
   /**
-   * Python interpreter; default $TESTBED_PYTHON or 'python3'. Pointing it past a pyenv shim
+   * Python interpreter; default $TESTBED_PYTHON or 'python3' (the project venv's when there is
+   * one, see testbed/python-tools.ts). Pointing it past a pyenv shim
    * (e.g. /root/.pyenv/versions/3.11.7/bin/python3) saves 0.1–0.4 s per start.
    */
   python?: string
@@ -135,7 +155,13 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<Moto> {
     {
       // stdin stays an open pipe: when this process dies, the launcher sees EOF and exits.
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' }
+      // PATH finds the project's venv (testbed/python-tools.ts) when there is one.
+      env: {
+        ...process.env,
+        PATH: pathWithVenv(),
+        PYTHONDONTWRITEBYTECODE: '1',
+        PYTHONUNBUFFERED: '1'
+      }
     }
   )
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

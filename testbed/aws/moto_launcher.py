@@ -43,7 +43,7 @@ try:
     _share_region_lists()
     from moto.server import ThreadedMotoServer
 except ImportError:
-    print("moto is not installed: run pip install 'moto[server]'", file=sys.stderr)
+    print("moto is not installed: run node scripts/python-tools.mjs, or pip install 'moto[server]'", file=sys.stderr)
     sys.exit(3)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.utilities.utils import get_partition
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 GITHUB_HOST = "token.actions.githubusercontent.com"
@@ -27,7 +28,7 @@ def warm_up(region: str) -> None:
 
     ec2_backends[DEFAULT_ACCOUNT_ID][region]
     eks_backends[DEFAULT_ACCOUNT_ID][region]
-    iam_backends[DEFAULT_ACCOUNT_ID]["aws"]
+    iam_backends[DEFAULT_ACCOUNT_ID][get_partition(region)]
 
 
 def trust_policy(provider_arn: str, subjects: list[str]) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def _subnet(ec2: Any, vpc_id: str, cidr: str, zone: str, name: str) -> dict[str,
 
 
 def _ensure_role(iam: Any, role_name: str, repo: str, subjects: list[str] | None) -> str:
-    provider_arn = f"arn:aws:iam::{iam.account_id}:oidc-provider/{GITHUB_HOST}"
+    provider_arn = f"arn:{iam.partition}:iam::{iam.account_id}:oidc-provider/{GITHUB_HOST}"
     if provider_arn not in iam.open_id_providers:
         iam.create_open_id_connect_provider(
             url=GITHUB_ISSUER, thumbprint_list=[GITHUB_THUMBPRINT], client_id_list=[STS_AUDIENCE], tags=[]
@@ -86,8 +87,11 @@ def seed(spec: dict[str, Any]) -> dict[str, Any]:
     region = spec["region"]
     name = spec["clusterName"]
     account = DEFAULT_ACCOUNT_ID
+    # IAM is global per partition: China and GovCloud regions have their own roles and providers,
+    # and every ARN in them starts arn:aws-cn: or arn:aws-us-gov:.
+    partition = get_partition(region)
     ec2 = ec2_backends[account][region]
-    iam = iam_backends[account]["aws"]
+    iam = iam_backends[account][partition]
     eks = eks_backends[account][region]
     zones = [f"{region}{z}" for z in spec.get("zones") or ["a", "b", "c"]]
 
@@ -111,7 +115,7 @@ def seed(spec: dict[str, Any]) -> dict[str, Any]:
     )
     cl = eks.create_cluster(
         name=name,
-        role_arn=f"arn:aws:iam::{account}:role/eks-cluster-role",
+        role_arn=f"arn:{partition}:iam::{account}:role/eks-cluster-role",
         resources_vpc_config={"subnetIds": [s["id"] for s in node], "securityGroupIds": [sg_id]},
         version=spec["kubernetesVersion"],
     )
@@ -121,7 +125,12 @@ def seed(spec: dict[str, Any]) -> dict[str, Any]:
     )
     cl.endpoint = spec["endpoint"]
     cl.certificate_authority = {"data": spec["caData"]}
+    # The cluster role's policies and any pod-subnet fill (node-group readiness checks).
+    import moto_nodegroup
+
+    nodegroup = moto_nodegroup.apply(spec, ec2, iam, pod)
     return {
+        **nodegroup,
         "accountId": account,
         "vpcId": vpc_id,
         "nodeSubnets": node,

@@ -26,6 +26,8 @@ from moto.sts.models import sts_backends
 from moto.sts.responses import TokenResponse
 
 DENIED = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+# A region of each partition other than aws, for requests whose partition only the role ARN names.
+PARTITION_REGION = {"aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1", "aws-eusc": "eusc-de-east-1"}
 ACTION = "sts:AssumeRoleWithWebIdentity"
 
 
@@ -158,6 +160,13 @@ def patch_assume_role_with_web_identity() -> None:
     warnings.filterwarnings("ignore", message=r".*does not match an error shape.*")
 
     def patched(self: TokenResponse) -> Any:
+        # Real STS answers in the partition of its endpoint, which only accepts role ARNs of that
+        # partition. moto takes the partition from the credential scope, which this unsigned call
+        # lacks (it would answer arn:aws:… in China and GovCloud): take it from the role ARN.
+        m = re.match(r"^arn:([\w-]+):iam::", self._get_param("RoleArn") or "")
+        if m and m.group(1) != self.partition and m.group(1) in PARTITION_REGION:
+            self.region = PARTITION_REGION[m.group(1)]
+            self.partition = m.group(1)
         try:
             check_web_identity(
                 self._get_param("RoleArn"),

@@ -2,7 +2,7 @@
  * An in-process Kubernetes API server for the test bed, faithful enough for real kubectl binaries
  * (1.27–1.33) and @kubernetes/client-node: HTTPS with bearer-token auth, aggregated and legacy
  * discovery, minimal OpenAPI, CRUD/patch/server-side apply/watch, and the CRD and DaemonSet
- * controllers. See shared/docs/kubernetes-wire-protocol.md for the measured behaviour.
+ * controllers, with `metadata.managedFields` on every object as the real apiserver keeps them.
  */
 import https from 'node:https'
 import type { ServerResponse } from 'node:http'
@@ -12,6 +12,7 @@ import { Controllers, type RolloutMode } from './controllers.js'
 import { KindRegistry, splitApiVersion, typesFromCrd, type ResourceType } from './kinds.js'
 import { createHandler, type AuthResult } from './server.js'
 import {
+  backdateSeed,
   DEFAULT_ZONES,
   seedManifest,
   seedNamespaces,
@@ -111,6 +112,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
       dsType: types.ds
     })
   }
+  backdateSeed(store, registry.all(), Date.now())
   controllers.start()
 
   let latency = options.latencyMs ?? 0

@@ -1,5 +1,9 @@
 /** The patch engines (testbed/k8s/patch, pure functions over JSON) as the emulator uses them. */
 export {
+  ApplyConflict,
+  conflictError,
+  conflictsNotLastApplied,
+  UPGRADED_MANAGER,
   jsonPatch,
   mergePatch,
   PatchError,

@@ -156,6 +156,9 @@ export function commit(
   if (dryRun) {
     const echo = deepCopy(next)
     if (live) echo.metadata.resourceVersion = live.metadata.resourceVersion
+    // The answer shows the managedFields the write would leave, as the real server's does.
+    const managedFields = toManagedFields(ownership)
+    if (managedFields.length > 0) echo.metadata.managedFields = managedFields
     return { object: echo, created: !live, changed: true }
   }
   return { object: store.put(type, next, ownership), created: !live, changed: true }

@@ -5,7 +5,8 @@
  *   `helm` (operation Update) and labelled `app.kubernetes.io/managed-by: Helm`;
  * - `eks-addon`: the EKS managed add-on, server-side applied by manager `eks`.
  * Images are tagged `-eksbuild.1`, CRDs are Established (status by `kube-apiserver`), aws-node is
- * fully rolled out at generation 1 (status by `kube-controller-manager`).
+ * fully rolled out at generation 1 (status by `kube-controller-manager`). Everything seeded is
+ * dated back: the cluster and the CNI two hours, the nodes one hour before the emulator started.
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -15,7 +16,7 @@ import type { KindRegistry, ResourceType } from './kinds.js'
 import { splitApiVersion } from './kinds.js'
 import { systemCreate, systemWrite } from './objects.js'
 import type { Store } from './store.js'
-import { isMap, type JsonMap } from './types.js'
+import { isMap, rfc3339, type JsonMap } from './types.js'
 import type { Writer } from './writes.js'
 
 export interface Zone {
@@ -202,6 +203,36 @@ export function seedManifest(
         next.status = completeDaemonSetStatus(n, live.metadata.generation ?? 1)
         systemWrite(deps.store, type, next, DS_MANAGER, 'status')
       }
+    }
+  }
+}
+
+/** How long before the emulator started the seeded cluster came up, and its nodes joined. */
+export const CLUSTER_AGE_MS = 2 * 60 * 60 * 1000
+export const NODE_AGE_MS = 60 * 60 * 1000
+
+/**
+ * Dates everything seeded back to when it would have happened on a real cluster: the control
+ * plane, its namespaces and the CNI at cluster creation, the nodes when they joined later. Creation
+ * times, managedFields times and condition transition times all move, so a change made by a test
+ * is always later than what the cluster started with, even within the same second.
+ */
+export function backdateSeed(store: Store, types: ResourceType[], startedAt: number): void {
+  const seen = new Set<string>()
+  for (const type of types) {
+    if (seen.has(`${type.group}|${type.resource}`)) continue
+    seen.add(`${type.group}|${type.resource}`)
+    const at = rfc3339(new Date(startedAt - (type.kind === 'Node' ? NODE_AGE_MS : CLUSTER_AGE_MS)))
+    for (const object of store.list(type)) {
+      const { namespace, name } = object.metadata
+      const next = structuredClone(object)
+      next.metadata.creationTimestamp = at
+      const conditions = isMap(next.status) ? next.status.conditions : undefined
+      if (Array.isArray(conditions))
+        for (const c of conditions) if (isMap(c) && c.lastTransitionTime) c.lastTransitionTime = at
+      const ownership = structuredClone(store.ownership(type, namespace, name))
+      for (const entry of Object.values(ownership)) entry.time = at
+      store.put(type, next, ownership)
     }
   }
 }

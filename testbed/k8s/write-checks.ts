@@ -12,9 +12,24 @@ export function dryRun(q: URLSearchParams): boolean {
   return q.getAll('dryRun').length > 0
 }
 
-/** The real server defaults the manager from the User-Agent (`kubectl/v1.31.0 …` → `kubectl`). */
+/** FieldManagerMaxLength of apimachinery's validation. */
+const FIELD_MANAGER_MAX_BYTES = 128
+
+/**
+ * The field manager of a non-apply write: the `fieldManager` query parameter, or what the real
+ * server derives from the User-Agent (`prefixFromUserAgent`): the part before the first `/`
+ * (`kubectl/v1.31.0 …` → `kubectl`), without unprintable characters, cut at 128 bytes.
+ */
 export function managerOf(req: { query: URLSearchParams; userAgent: string }): string {
-  return req.query.get('fieldManager') ?? (req.userAgent.split('/')[0] || 'unknown')
+  const explicit = req.query.get('fieldManager')
+  if (explicit) return explicit
+  let out = ''
+  for (const ch of req.userAgent.split('/')[0]) {
+    if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) continue
+    if (Buffer.byteLength(out + ch) > FIELD_MANAGER_MAX_BYTES) break
+    out += ch
+  }
+  return out
 }
 
 export function invalidPatchOptions(field: string, reason: string, detail: string): KubeError {

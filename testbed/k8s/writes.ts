@@ -5,11 +5,15 @@
  */
 import yaml from 'js-yaml'
 import {
+  ApplyConflict,
+  conflictError,
+  conflictsNotLastApplied,
   jsonPatch,
   mergePatch,
   recordUpdate,
   serverSideApply,
   strategicMergePatch,
+  UPGRADED_MANAGER,
   type Ownership
 } from './engine.js'
 import { parseJsonObject } from './http.js'
@@ -38,6 +42,7 @@ import {
 import { notFound, type ResourcePath } from './resources.js'
 import type { Store } from './store.js'
 import { isMap, KubeError, rfc3339, type KubeObject } from './types.js'
+import { validateObject } from './validation.js'
 
 export interface WriteRequest extends ResourcePath {
   query: URLSearchParams
@@ -72,6 +77,7 @@ export class Writer {
   ): CommitResult {
     const requested = next.metadata.managedFields
     const prepared = prepareWrite(t, next)
+    if (t.subresource !== 'status') validateObject(t.type, prepared)
     const stored = this.ctx.store.ownership(t.type, t.namespace, t.name)
     const ownership =
       owned ??
@@ -217,17 +223,29 @@ export class Writer {
       throw t.live ? conflict(req.type, req.name) : notFound(req.type, req.name)
     }
     const apiVersion = groupVersion(req.type.group, req.type.version)
-    let result: { object: Record<string, unknown>; ownership: Ownership }
-    try {
-      result = serverSideApply({
-        live: t.live ? forPatching(t.live) : undefined,
+    const live = t.live ? forPatching(t.live) : undefined
+    const run = (force: boolean): { object: Record<string, unknown>; ownership: Ownership } =>
+      serverSideApply({
+        live,
         config,
         manager,
-        force: req.query.get('force') === 'true',
+        force,
         ownership: this.ctx.store.ownership(req.type, req.namespace, req.name),
         apiVersion,
-        now: rfc3339()
+        now: rfc3339(),
+        subresource: req.subresource
       })
+    let result: { object: Record<string, unknown>; ownership: Ownership }
+    try {
+      try {
+        result = run(req.query.get('force') === 'true')
+      } catch (e) {
+        // kubectl's first server-side apply after client-side ones takes over what it applied.
+        if (manager !== UPGRADED_MANAGER || !(e instanceof ApplyConflict)) throw e
+        const remaining = conflictsNotLastApplied(live, e)
+        if (remaining.length > 0) throw conflictError(remaining)
+        result = run(true)
+      }
     } catch (e) {
       fromPatchError(e, req.type, req.name)
     }

@@ -19,8 +19,19 @@ function printManager(key: string, entry: OwnershipEntry): string {
   return entry.operation === 'Update' ? `${quoted} using ${entry.apiVersion}` : quoted
 }
 
+/** An apply's 409, carrying the conflicts it reports. */
+export class ApplyConflict extends PatchError {
+  constructor(
+    readonly conflicts: Conflict[],
+    message: string,
+    causes: PatchError['causes']
+  ) {
+    super(message, 409, 'Conflict', causes)
+  }
+}
+
 /** The 409 the apiserver answers (`NewConflictError` in k8s.io/apimachinery managedfields). */
-export function conflictError(conflicts: Conflict[]): PatchError {
+export function conflictError(conflicts: Conflict[]): ApplyConflict {
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
   const sorted = [...conflicts].sort((a, b) => cmp(a.manager, b.manager) || cmp(a.path, b.path))
   const causes = sorted.map((c) => ({
@@ -42,5 +53,5 @@ export function conflictError(conflicts: Conflict[]): PatchError {
     }
     message = `Apply failed with ${sorted.length} conflicts: ${lines.join('\n')}`
   }
-  return new PatchError(message, 409, 'Conflict', causes)
+  return new ApplyConflict(sorted, message, causes)
 }

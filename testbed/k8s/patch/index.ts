@@ -25,3 +25,9 @@ export {
   type Segment,
   type Leaf
 } from './fieldpath.js'
+export {
+  conflictsNotLastApplied,
+  LAST_APPLIED_ANNOTATION,
+  UPGRADED_MANAGER
+} from './last-applied.js'
+export { ApplyConflict, conflictError } from './conflict.js'

@@ -1,6 +1,7 @@
 /**
- * Field ownership for non-apply writes, and its rendering as `metadata.managedFields`. A later
- * server-side apply needs these `Update` entries to conflict the way the real apiserver does.
+ * Field ownership per object: Update entries recorded for non-apply writes (a later server-side
+ * apply conflicts with them the way the real apiserver does), entry identities (manager,
+ * operation, subresource), and the rendering to and from `metadata.managedFields` (FieldsV1).
  */
 import { collectNodes, formatPath, parsePath, type Segment } from './fieldpath.js'
 import { deepEqual, isObject, type JsonObject } from './util.js'
@@ -11,15 +12,16 @@ export interface OwnershipEntry {
   apiVersion: string
   paths: string[]
   time: string
-  /** The manager's name when the entry's key is not just the name (subresource entries). */
+  /** The manager's name when the key is not just the name (subresource or second operation). */
   manager?: string
   /** 'status' for an entry written through the /status subresource. */
   subresource?: string
 }
 
 /**
- * Field ownership per object: entry key → entry. The key is the manager's name, or
- * `<manager>/<subresource>` for subresource writes, which the apiserver keeps as separate entries.
+ * Field ownership per object: entry key → entry, one entry per manager, operation and
+ * subresource as the apiserver keeps them. The key is the manager's name, `<manager>/<subresource>`
+ * for subresource writes, and `… (Apply)` / `… (Update)` for a manager's second operation.
  */
 export type Ownership = Record<string, OwnershipEntry>
 
@@ -28,6 +30,40 @@ const sorted = (paths: Iterable<string>): string[] => [...new Set(paths)].sort()
 /** The key of a manager's entry in {@link Ownership}. */
 export function entryKey(manager: string, subresource?: string): string {
   return subresource ? `${manager}/${subresource}` : manager
+}
+
+/**
+ * The key of `manager`'s entry for one operation (and subresource): the apiserver keeps an Apply
+ * and an Update entry of one manager apart. A new entry gets the manager's name as key when free.
+ */
+export function findEntry(
+  ownership: Ownership,
+  manager: string,
+  operation: OwnershipEntry['operation'],
+  subresource?: string
+): string {
+  for (const [key, entry] of Object.entries(ownership)) {
+    if (
+      managerName(key, entry) === manager &&
+      entry.operation === operation &&
+      (entry.subresource ?? '') === (subresource ?? '')
+    )
+      return key
+  }
+  const base = entryKey(manager, subresource)
+  return base in ownership ? `${base} (${operation})` : base
+}
+
+/** What an entry stored under `key` must say about its manager beyond the key. */
+export function identity(
+  key: string,
+  manager: string,
+  subresource?: string
+): Pick<OwnershipEntry, 'manager' | 'subresource'> {
+  return {
+    ...(key !== manager ? { manager } : {}),
+    ...(subresource ? { subresource } : {})
+  }
 }
 
 /** The manager an entry belongs to. */
@@ -78,7 +114,7 @@ function alwaysPresent(segs: Segment[]): boolean {
 /**
  * Records a non-apply write (POST, PUT, JSON/merge/strategic patch): `manager` takes every leaf it
  * added or changed and every map or list it created (operation `Update`), other managers lose
- * those leaves, and paths that vanished are dropped from everyone. Paths for which `keep` is true
+ * those leaves, and paths the write removed are dropped from everyone. Paths for which `keep` is true
  * are outside the write (status during a main-resource write) and stay as they are. Entries whose
  * set did not change are passed through untouched, so a no-op write yields a deep-equal result.
  */
@@ -104,22 +140,25 @@ export function recordUpdate(args: {
       if (!old || !old.leaf || !deepEqual(old.value, node.value)) changed.add(path)
     } else if (!old && !(builtin && alwaysPresent(node.segs))) changed.add(path)
   }
-  const key = entryKey(manager, subresource)
+  // Like structured-merge-diff, only what this write removed leaves the sets; a path that was
+  // not in the object before (managedFields sent with the write may name one) stays.
+  const removed = (p: string): boolean => !keep(p) && before.has(p) && !after.has(p)
+  const key = findEntry(ownership, manager, 'Update', subresource)
   const out: Ownership = {}
   for (const [name, entry] of Object.entries(ownership)) {
     if (name === key) continue
-    const paths = entry.paths.filter((p) => keep(p) || (after.has(p) && !changed.has(p)))
+    const paths = entry.paths.filter((p) => keep(p) || (!removed(p) && !changed.has(p)))
     if (paths.length > 0) out[name] = { ...entry, paths }
   }
   const old = ownership[key]
-  const kept = old ? old.paths.filter((p) => keep(p) || after.has(p)) : []
+  const kept = old ? old.paths.filter((p) => !removed(p)) : []
   if (changed.size > 0) {
     out[key] = {
       operation: 'Update',
       apiVersion,
       paths: sorted([...kept, ...changed]),
       time: now,
-      ...(subresource ? { manager, subresource } : {})
+      ...identity(key, manager, subresource)
     }
   } else if (old && kept.length > 0) {
     // Nothing written: the entry (and its time) stays as it was.
@@ -179,8 +218,9 @@ export function toManagedFields(ownership: Ownership): unknown[] {
       })
       owned.add(node)
     }
+    // An empty manager (no fieldManager and no User-Agent) is omitted, as the apiserver does.
     const out: JsonObject = {
-      manager,
+      ...(manager ? { manager } : {}),
       operation: entry.operation,
       apiVersion: entry.apiVersion,
       time: entry.time,
@@ -204,14 +244,15 @@ function sortTree(tree: JsonObject, owned: Set<JsonObject>): JsonObject {
 /**
  * Reads `metadata.managedFields` back into ownership, for writes that set it directly (kubectl's
  * CSA→SSA migration sends a JSON patch replacing `/metadata/managedFields`). Entries without a
- * manager or with a malformed FieldsV1 tree are skipped; `i:` (list index) members are not
+ * FieldsV1 tree are skipped, malformed members inside one are ignored; `i:` (list index) members are not
  * modelled.
  */
 export function fromManagedFields(managedFields: unknown): Ownership {
   const out: Ownership = {}
   if (!Array.isArray(managedFields)) return out
   for (const raw of managedFields) {
-    if (!isObject(raw) || typeof raw.manager !== 'string' || !isObject(raw.fieldsV1)) continue
+    if (!isObject(raw) || !isObject(raw.fieldsV1)) continue
+    const manager = typeof raw.manager === 'string' ? raw.manager : ''
     const paths: string[] = []
     const walk = (node: JsonObject, segs: Segment[]): void => {
       const children = Object.keys(node).filter((k) => k !== '.')
@@ -237,22 +278,17 @@ export function fromManagedFields(managedFields: unknown): Ownership {
     walk(raw.fieldsV1, [])
     const subresource =
       typeof raw.subresource === 'string' && raw.subresource ? raw.subresource : ''
-    const entry: OwnershipEntry = {
-      operation: raw.operation === 'Apply' ? 'Apply' : 'Update',
-      apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '',
-      paths: sorted(paths),
-      time: typeof raw.time === 'string' ? raw.time : '',
-      ...(subresource ? { manager: raw.manager, subresource } : {})
-    }
-    const key = entryKey(raw.manager, subresource)
-    // One manager may have both an Apply and an Update entry; ownership keys by manager, so the
-    // sets are united and the Apply entry (which drives field removal) wins.
+    const operation = raw.operation === 'Apply' ? 'Apply' : 'Update'
+    const key = findEntry(out, manager, operation, subresource)
     const seen = out[key]
-    if (seen) {
-      const main = seen.operation === 'Apply' ? seen : entry
-      entry.paths = sorted([...seen.paths, ...entry.paths])
-      out[key] = { ...main, paths: entry.paths }
-    } else out[key] = entry
+    out[key] = {
+      operation,
+      apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '',
+      // Two entries with one identity (only in a hand-written list) are united.
+      paths: sorted([...(seen?.paths ?? []), ...paths]),
+      time: typeof raw.time === 'string' ? raw.time : '',
+      ...identity(key, manager, subresource)
+    }
   }
   return out
 }

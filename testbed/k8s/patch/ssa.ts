@@ -14,7 +14,7 @@ import {
   type Segment
 } from './fieldpath.js'
 import { conflictError, type Conflict } from './conflict.js'
-import { reorderLike, type Ownership } from './ownership.js'
+import { findEntry, identity, reorderLike, type Ownership } from './ownership.js'
 import { PatchError, clone, deepEqual, isObject, type JsonObject } from './util.js'
 
 /** The merged object and the ownership after an apply. */
@@ -73,10 +73,24 @@ function checkDuplicates(config: JsonObject): void {
   walk(config, [], [])
 }
 
-/** The part of the configuration that apply acts on: no status, no server-owned metadata. */
-function normalizeConfig(config: JsonObject): JsonObject {
+/**
+ * The part of the configuration that apply acts on: no server-owned metadata, and no status, or
+ * through the status subresource only status.
+ */
+function normalizeConfig(config: JsonObject, subresource?: string): JsonObject {
   const out = dropNulls(config) as JsonObject
   checkDuplicates(out)
+  if (subresource === 'status') {
+    for (const k of Object.keys(out))
+      if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) delete out[k]
+    if (isObject(out.metadata)) {
+      const meta: JsonObject = {}
+      for (const k of ['name', 'namespace'])
+        if (out.metadata[k] !== undefined) meta[k] = out.metadata[k]
+      out.metadata = meta
+    }
+    return out
+  }
   delete out.status
   if (isObject(out.metadata)) {
     const meta: JsonObject = {}
@@ -192,18 +206,22 @@ export function serverSideApply(args: {
   ownership: Ownership
   apiVersion: string
   now: string
+  /** 'status' for an apply through the status subresource: it applies status only. */
+  subresource?: string
 }): ApplyResult {
-  const { live, manager, force, ownership, apiVersion, now } = args
-  const config = normalizeConfig(args.config)
+  const { live, manager, force, ownership, apiVersion, now, subresource } = args
+  const config = normalizeConfig(args.config, subresource)
   const base: JsonObject = live ? clone(live) : {}
   const merged = mergeApplied(base, config, []) as JsonObject
   const configLeaves = collectLeaves(config)
   const liveLeaves = collectLeaves(base)
   const mergedLeaves = collectLeaves(merged)
 
+  // The applier's own Apply entry; its Update entries, if any, are other managers here.
+  const key = findEntry(ownership, manager, 'Apply', subresource)
   const conflicts: Conflict[] = []
   for (const [name, entry] of Object.entries(ownership)) {
-    if (name === manager) continue
+    if (name === key) continue
     for (const path of entry.paths) {
       const before = liveLeaves.get(path)
       const after = mergedLeaves.get(path)
@@ -218,7 +236,7 @@ export function serverSideApply(args: {
   const lost = new Set(conflicts.map((c) => `${c.manager}\n${c.path}`))
   const others = new Map<string, string[]>()
   for (const [name, entry] of Object.entries(ownership)) {
-    if (name === manager) continue
+    if (name === key) continue
     others.set(
       name,
       entry.paths.filter((p) => !lost.has(`${name}\n${p}`))
@@ -226,7 +244,7 @@ export function serverSideApply(args: {
   }
   const ownedByOthers = new Set([...others.values()].flat())
 
-  const previous = ownership[manager]
+  const previous = ownership[key]
   const previouslyApplied = previous?.operation === 'Apply' ? previous.paths : []
   const dropped = previouslyApplied
     .filter((p) => !configLeaves.has(p) && !ownedByOthers.has(p))
@@ -236,11 +254,14 @@ export function serverSideApply(args: {
   const object = dropped.length > 0 ? removeLeaves(merged, dropped) : merged
   const finalLeaves = dropped.length > 0 ? collectLeaves(object) : mergedLeaves
   const finalNodes = collectNodes(object)
+  const liveNodes = collectNodes(base)
+  // Only what the apply removed leaves the other sets (structured-merge-diff's Removed).
+  const removed = (p: string): boolean => liveNodes.has(p) && !finalNodes.has(p)
 
   const out: Ownership = {}
   for (const [name, paths] of others) {
     const entry = ownership[name]
-    const kept = paths.filter((p) => finalNodes.has(p))
+    const kept = paths.filter((p) => !removed(p))
     if (kept.length === 0) continue
     out[name] = { ...entry, paths: kept }
   }
@@ -252,9 +273,9 @@ export function serverSideApply(args: {
     deepEqual(object, base)
   // An apply that ends up owning nothing leaves no entry, like the apiserver's empty-set pruning.
   if (paths.length > 0) {
-    out[manager] = unchanged
+    out[key] = unchanged
       ? { ...previous, paths: [...previous.paths] }
-      : { operation: 'Apply', apiVersion, paths, time: now }
+      : { operation: 'Apply', apiVersion, paths, time: now, ...identity(key, manager, subresource) }
   }
   return { object, ownership: reorderLike(out, ownership) }
 }
