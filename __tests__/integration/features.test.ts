@@ -173,7 +173,7 @@ describe('a real run with instance-types', () => {
       const notices = run.annotations.filter((a) => a.level === 'notice')
       expect(notices.map((n) => n.properties.title)).toContain('Nodes to replace')
       expect(run.summary).toMatch(
-        /Notice: \*\*WARM_IP_TARGET and MINIMUM_IP_TARGET override WARM_PREFIX_TARGET\*\*.*https:\/\/github\.com\/aws\/amazon-vpc-cni-k8s#/
+        /Notice: \*\*WARM\\_IP\\_TARGET and MINIMUM\\_IP\\_TARGET override WARM\\_PREFIX\\_TARGET\*\*.*https:\/\/github\.com\/aws\/amazon-vpc-cni-k8s#/
       )
     } finally {
       run.cleanup()
@@ -192,7 +192,9 @@ describe('a real run with instance-types', () => {
       const nodes = bed.kube.list('v1', 'Node').map((n) => n.metadata.name)
       expect(recycle.map((n) => n.name)).toEqual(nodes.sort())
       expect(run.outputs['max-pods']).toBe('{}')
-      expect(warnings(run).map((w) => w.properties.title)).toContain('Nodes to replace')
+      expect(
+        run.annotations.filter((a) => a.level === 'notice').map((a) => a.properties.title)
+      ).toContain('Nodes to replace')
     } finally {
       run.cleanup()
     }
