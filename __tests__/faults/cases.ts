@@ -498,6 +498,10 @@ export function normalize(line: string): string {
     .replace(/\b(subnet|sg|vpc)-[0-9a-f]{8,17}\b/g, '$1-…')
     .replace(/\b\d+ ms\b/g, 'N ms')
     .replace(/\bgeneration \d+ of \d+/g, 'generation G of G')
+    // A kubectl download that fails before the writes stops the run with its own error; one that
+    // fails after them says first that the cluster is done. Which comes first depends on timing,
+    // so the row keeps only the kubectl error.
+    .replace(/^The cluster is done: .*? kubectl is not: /, '')
   const cut = text.length > 260 ? `${text.slice(0, 257)}...` : text
   return cut.replace(/\|/g, '\\|').replace(/`/g, "'")
 }
