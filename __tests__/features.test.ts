@@ -128,9 +128,14 @@ describe('checkSettings', () => {
     // Node n-2 is in us-east-1b, which has no ENIConfig.
     expect(rules).toContain('zone-without-eniconfig')
     expect(core.warning).toHaveBeenCalledWith(
-      expect.stringContaining('https://github.com/aws/amazon-vpc-cni-k8s#'),
-      { title: 'WARM_IP_TARGET and MINIMUM_IP_TARGET override WARM_PREFIX_TARGET' }
+      expect.stringContaining('https://docs.aws.amazon.com/eks/latest/userguide/'),
+      { title: 'No ENIConfig for zone us-east-1b' }
     )
+    // The origin's WARM_IP_TARGET with prefix delegation is valid: a notice, not an annotation.
+    expect(findings.find((f) => f.rule === 'ip-targets-override-prefix-target')?.severity).toBe(
+      'notice'
+    )
+    expect(core.warning).toHaveBeenCalledTimes(1)
   })
 
   it('is silent on a clean configuration', () => {
@@ -144,7 +149,7 @@ describe('checkSettings', () => {
     const f = facts(ORIGIN_ENV)
     const strict = { ...f, inputs: { ...f.inputs, failOnWarnings: true } }
     expect(() => checkSettings(strict)).toThrow(
-      /fail-on-warnings is true and the settings linter found 2 problem\(s\); nothing was changed/
+      /fail-on-warnings is true and the settings linter found 1 problem\(s\); nothing was changed/
     )
   })
 })
@@ -170,11 +175,9 @@ describe('buildReport', () => {
       instanceId: 'i-0123456789abcdef0',
       nodegroup: 'system'
     })
-    expect(core.warning).toHaveBeenCalledWith(
+    expect(core.notice).toHaveBeenCalledWith(
       expect.stringContaining('2 node(s) started before the last change'),
-      {
-        title: 'Nodes to replace'
-      }
+      { title: 'Nodes to replace' }
     )
     expect(summary.sections.join('\n')).toContain('### Max pods per node')
     expect(summary.sections.join('\n')).toContain('### Nodes to replace')

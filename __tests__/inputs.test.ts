@@ -67,13 +67,43 @@ describe('getInputs', () => {
         AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true',
         AWS_VPC_K8S_CNI_EXTERNALSNAT: 'true',
         ENABLE_PREFIX_DELEGATION: 'true',
+        WARM_ENI_TARGET: '1',
         WARM_IP_TARGET: '1',
         MINIMUM_IP_TARGET: '30',
         WARM_PREFIX_TARGET: '1',
         ENI_CONFIG_LABEL_DEF: 'topology.kubernetes.io/zone'
       },
-      initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' }
+      initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' },
+      unset: [],
+      initUnset: []
     })
+    expect(inputs.allowDowngrade).toBe(false)
+  })
+
+  it("lists a CNI variable whose input is '' as one to remove, unless an env line sets it", () => {
+    const inputs = parse({
+      [Inputs.WarmIpTarget]: '',
+      [Inputs.WarmEniTarget]: '',
+      [Inputs.DisableTcpEarlyDemux]: '',
+      [Inputs.Env]: 'WARM_ENI_TARGET=2',
+      [Inputs.AllowDowngrade]: 'true'
+    })
+    expect(inputs.settings.unset).toEqual(['WARM_IP_TARGET'])
+    expect(inputs.settings.initUnset).toEqual(['DISABLE_TCP_EARLY_DEMUX'])
+    expect(inputs.settings.env.WARM_ENI_TARGET).toBe('2')
+    expect(inputs.allowDowngrade).toBe(true)
+  })
+
+  it.each([
+    ['ENI_CONFIG_LABEL_DEF=topology.k8s.aws/zone-id', 'eni-config-label-def'],
+    ['ENI_CONFIG_ANNOTATION_DEF=k8s.amazonaws.com/eniConfig', 'eni-config-label-def'],
+    ['AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=false', 'custom-network-cfg']
+  ])('refuses env line %s, naming the input %s', (line, input) => {
+    expect(() => parse({ [Inputs.Env]: line })).toThrow(
+      new RegExp(
+        `Input 'env' has an invalid value .*: expected no \\w+ line: set it with the input '${input}' instead`
+      )
+    )
   })
 
   it('leaves a CNI variable unset when its input is empty, and lets env lines win', () => {

@@ -3,8 +3,8 @@ import * as core from '../__fixtures__/core.js'
 import { Outputs } from '../src/constants.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
-const { setOutputs } = await import('../src/outputs.js')
-const { writeSummary } = await import('../src/summary.js')
+const { setOutputs, setPartialOutputs } = await import('../src/outputs.js')
+const { writePartialSummary, writeSummary } = await import('../src/summary.js')
 
 const result = {
   eniConfigs: [
@@ -58,7 +58,9 @@ describe('writeSummary', () => {
       result,
       settings: {
         env: { WARM_IP_TARGET: '1', ADDITIONAL_ENI_TAGS: '{"a":"<b>"}' },
-        initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' }
+        initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' },
+        unset: [],
+        initUnset: []
       },
       images: ['602401143452.dkr.ecr.us-east-1.amazonaws.com/amazon-k8s-cni:v1.19.6'],
       changes: [{ key: 'ENIConfig/us-east-1a', change: 'unchanged' }],
@@ -72,6 +74,45 @@ describe('writeSummary', () => {
     expect(tables[1]).toContain('aws-vpc-cni-init')
     expect(tables[1]).toContain('&lt;b&gt;')
     expect(tables[2]).toContain('ENIConfig/us-east-1a')
+    expect(core.summary.write).toHaveBeenCalled()
+  })
+})
+
+describe('a run that failed after its first write', () => {
+  it('sets only the outputs it knows', () => {
+    setPartialOutputs({ ...result, changed: true })
+    const set = Object.fromEntries(core.setOutput.mock.calls.map(([k, v]) => [k, v]))
+    expect(set).toEqual({
+      [Outputs.EniConfigs]: JSON.stringify(result.eniConfigs),
+      [Outputs.EniConfigLabelDef]: 'topology.kubernetes.io/zone',
+      [Outputs.Changed]: 'true',
+      [Outputs.ClusterSecurityGroupId]: 'sg-01',
+      [Outputs.KubernetesVersion]: '1.31',
+      [Outputs.NodesToRecycle]: JSON.stringify(result.nodesToRecycle)
+    })
+  })
+
+  it('lists each object with what happened to it, HTML-escaped, and the error', async () => {
+    process.env.GITHUB_STEP_SUMMARY = '/dev/null'
+    await writePartialSummary({
+      clusterName: 'demo<x>',
+      region: 'us-east-1',
+      rows: [
+        { key: 'ENIConfig/us-east-1a', outcome: 'created' },
+        { key: 'ENIConfig/us-east-1b', outcome: 'failed' },
+        { key: 'DaemonSet/kube-system/aws-node', outcome: 'not reached' }
+      ],
+      removed: ['aws-node WARM_IP_TARGET'],
+      message: 'boom\nA rerun with the same inputs completes the change'
+    })
+    delete process.env.GITHUB_STEP_SUMMARY
+    const text = core.summary.text
+    expect(text).toContain('demo&lt;x&gt; (failed)')
+    expect(text).toContain('["<code>ENIConfig/us-east-1a</code>","created"]')
+    expect(text).toContain('["<code>ENIConfig/us-east-1b</code>","sent, no answer"]')
+    expect(text).toContain('["<code>DaemonSet/kube-system/aws-node</code>","not reached"]')
+    expect(text).toContain('<code>aws-node WARM_IP_TARGET</code>')
+    expect(text).toContain('A rerun with the same inputs completes the change')
     expect(core.summary.write).toHaveBeenCalled()
   })
 })

@@ -40,13 +40,11 @@ describe('README inputs/outputs tables', () => {
   it('notice an input added to action.yml, and the generator puts it in', () => {
     const added = actionText.replace(
       /^inputs:\n/m,
-      "inputs:\n  warm-eni-target:\n    description: WARM_ENI_TARGET on aws-node | pipes escaped.\n    required: false\n    default: ''\n"
+      "inputs:\n  max-eni:\n    description: MAX_ENI on aws-node | pipes escaped.\n    required: false\n    default: ''\n"
     )
     const table = renderActionDocs(added)
     expect(table).not.toBe(renderActionDocs(actionText))
-    expect(table).toContain(
-      "| `warm-eni-target` | no | `''` | WARM_ENI_TARGET on aws-node \\| pipes escaped. |"
-    )
+    expect(table).toContain("| `max-eni` | no | `''` | MAX_ENI on aws-node \\| pipes escaped. |")
     const rewritten = updateReadme(readme, table)
     expect(rewritten).not.toBe(readme)
     // Only the generated part changes.

@@ -1,5 +1,5 @@
 /**
- * prepareManifest's choice of image registry: the region's EKS registry from the table, and for a
+ * A version change's choice of image registry (prepareWrites in version mode): the region's EKS registry from the table, and for a
  * region the table lacks, the manifest's own images with a warning the user sees (no failure).
  */
 import { jest } from '@jest/globals'
@@ -13,7 +13,7 @@ import { fixturePath } from '../testbed/fixtures.js'
 import { ORIGIN_INIT_ENV, ORIGIN_NODE_ENV } from '../testbed/origin.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
-const { prepareManifest } = await import('../src/steps.js')
+const { prepareWrites } = await import('../src/steps.js')
 
 const MANIFEST = () =>
   loadAllYaml(readFileSync(fixturePath('aws-k8s-cni-v1.23.0.yaml'), 'utf8')) as KubernetesObject[]
@@ -28,16 +28,22 @@ const prepare = (region: string, imageRegistry: ActionInputs['imageRegistry']) =
     region,
     cniVersion: 'v1.23.0',
     imageRegistry,
-    settings: { env: { ...ORIGIN_NODE_ENV }, initEnv: { ...ORIGIN_INIT_ENV } }
+    settings: {
+      env: { ...ORIGIN_NODE_ENV },
+      initEnv: { ...ORIGIN_INIT_ENV },
+      unset: [],
+      initUnset: []
+    },
+    allowDowngrade: false
   } as unknown as ActionInputs
   const live: LiveState = { versions: new Map(), eniConfigs: [], objects: new Map() }
   const kube = { read: async () => undefined } as unknown as KubeClient
-  return prepareManifest(inputs, Promise.resolve(MANIFEST()), live, kube)
+  return prepareWrites(inputs, 'version', () => Promise.resolve(MANIFEST()), live, kube)
 }
 
 beforeEach(() => core.warning.mockClear())
 
-describe('prepareManifest image registry', () => {
+describe('prepareWrites image registry', () => {
   it('moves the images to the region’s EKS registry, without a warning', async () => {
     const { images } = await prepare('ap-southeast-5', { mode: 'region' })
     expect(images).toEqual(

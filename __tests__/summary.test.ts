@@ -44,7 +44,12 @@ describe('writeSummary', () => {
         maxPods: {},
         nodesToRecycle: []
       },
-      settings: { env: { WARM_IP_TARGET: '</code><script>' }, initEnv: {} },
+      settings: {
+        env: { WARM_IP_TARGET: '</code><script>' },
+        initEnv: {},
+        unset: [],
+        initUnset: []
+      },
       images: ['r/x:<tag>'],
       changes: [{ key: 'DaemonSet/kube-system/<x>', change: 'configured' }],
       rollout: 'rolled <b>out</b>',

@@ -16,6 +16,7 @@ export enum Inputs {
   EniConfigLabelDef = 'eni-config-label-def',
   CniVersion = 'cni-version',
   Manifest = 'manifest',
+  AllowDowngrade = 'allow-downgrade',
   ManifestSha256 = 'manifest-sha256',
   ManifestBaseUrl = 'manifest-base-url',
   ImageRegistry = 'image-registry',
@@ -27,6 +28,7 @@ export enum Inputs {
   WarmIpTarget = 'warm-ip-target',
   MinimumIpTarget = 'minimum-ip-target',
   WarmPrefixTarget = 'warm-prefix-target',
+  WarmEniTarget = 'warm-eni-target',
   Env = 'env',
   Wait = 'wait',
   TimeoutSeconds = 'timeout-seconds',
@@ -83,6 +85,7 @@ export const INPUT_DEFAULTS: Readonly<Record<Inputs, string>> = {
   [Inputs.EniConfigLabelDef]: 'topology.kubernetes.io/zone',
   [Inputs.CniVersion]: '',
   [Inputs.Manifest]: '',
+  [Inputs.AllowDowngrade]: 'false',
   [Inputs.ManifestSha256]: '',
   [Inputs.ManifestBaseUrl]: 'https://raw.githubusercontent.com',
   [Inputs.ImageRegistry]: '',
@@ -94,6 +97,7 @@ export const INPUT_DEFAULTS: Readonly<Record<Inputs, string>> = {
   [Inputs.WarmIpTarget]: '1',
   [Inputs.MinimumIpTarget]: '30',
   [Inputs.WarmPrefixTarget]: '1',
+  [Inputs.WarmEniTarget]: '1',
   [Inputs.Env]: '',
   [Inputs.Wait]: 'true',
   [Inputs.TimeoutSeconds]: '600',
@@ -110,8 +114,28 @@ export const INPUT_DEFAULTS: Readonly<Record<Inputs, string>> = {
 /** Inputs action.yml marks `required: true`. */
 export const REQUIRED_INPUTS: readonly Inputs[] = [Inputs.ClusterName, Inputs.Subnets]
 
-/** The server-side apply field manager: our claim on the fields we set. */
+/**
+ * The server-side apply field manager: our claim on the aws-node settings and the ENIConfigs. A
+ * settings-only run applies just the env entries it manages under this name, so it must never own
+ * the rest of the DaemonSet: a later partial apply would release (and so delete) those fields.
+ */
 export const FIELD_MANAGER = 'eks-cni-custom-networking'
+
+/**
+ * The field manager of a whole-manifest apply (a version change). Kept apart from FIELD_MANAGER so
+ * that the settings-only apply that follows releases nothing but the env entries it stops naming.
+ */
+export const MANIFEST_FIELD_MANAGER = 'eks-cni-custom-networking-manifest'
+
+/**
+ * Env on aws-node that only a named input may set: they decide how ENIConfigs are selected and
+ * whether custom networking is on, which the ENIConfigs this action writes must agree with.
+ */
+export const RESERVED_ENV: Readonly<Record<string, Inputs>> = {
+  ENI_CONFIG_LABEL_DEF: Inputs.EniConfigLabelDef,
+  ENI_CONFIG_ANNOTATION_DEF: Inputs.EniConfigLabelDef,
+  AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: Inputs.CustomNetworkCfg
+}
 
 /** Where the aws-node DaemonSet lives in every manifest version. */
 export const AWS_NODE = { namespace: 'kube-system', name: 'aws-node' } as const

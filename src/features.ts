@@ -44,8 +44,8 @@ export interface RunFacts {
 
 /**
  * Lints the settings the run ends up with (aws-node's env after the edit, not the inputs) and
- * reports each finding as a warning annotation. With fail-on-warnings the findings stop the run
- * here, before anything in the cluster changes.
+ * reports each warning as an annotation (notices go to the log and the summary only). With
+ * fail-on-warnings the warnings stop the run here, before anything in the cluster changes.
  */
 export function checkSettings(f: RunFacts): LintFinding[] {
   const { env, initEnv } = appliedEnv(f.manifest.objects)
@@ -68,12 +68,18 @@ export function checkSettings(f: RunFacts): LintFinding[] {
   })
   // Node-group readiness: pod-subnet capacity and security groups for pods.
   const findings = [...linted, ...nodeGroupFindings(f)]
-  for (const x of findings) core.warning(`${x.message} See ${x.link}`, { title: x.title })
-  core.info(findings.length === 0 ? 'No findings' : `${findings.length} finding(s)`)
-  if (findings.length > 0 && f.inputs.failOnWarnings) {
+  const warnings = findings.filter((x) => x.severity !== 'notice')
+  for (const x of warnings) core.warning(`${x.message} See ${x.link}`, { title: x.title })
+  for (const x of findings) if (x.severity === 'notice') core.info(`Notice: ${x.message}`)
+  core.info(
+    findings.length === 0
+      ? 'No findings'
+      : `${warnings.length} warning(s), ${findings.length - warnings.length} notice(s)`
+  )
+  if (warnings.length > 0 && f.inputs.failOnWarnings) {
     throw new Error(
-      `${Inputs.FailOnWarnings} is true and the settings linter found ${findings.length} ` +
-        `problem(s); nothing was changed:\n- ${findings.map((x) => x.title).join('\n- ')}`
+      `${Inputs.FailOnWarnings} is true and the settings linter found ${warnings.length} ` +
+        `problem(s); nothing was changed:\n- ${warnings.map((x) => x.title).join('\n- ')}`
     )
   }
   return findings
@@ -119,6 +125,10 @@ export interface Outcome {
   kubectlPath: string
   kubeconfig?: string
   findings: LintFinding[]
+  /** Variables removed from aws-node, as "container NAME". */
+  removed?: string[]
+  /** Fields of aws-node a version change reset (images, arguments, dropped variables). */
+  resets?: { field: string; before: string | undefined; after: string | undefined }[]
   /** What checkOwnership found; absent when it did not run. */
   ownership?: OwnershipReport
 }
@@ -131,7 +141,9 @@ export function buildReport(
   f: RunFacts,
   o: Outcome
 ): { result: ActionResult; summary: SummaryDetails } {
-  const changed = o.plans ? planChanged(o.plans) : o.applied.some((a) => a.change !== 'unchanged')
+  const changed = o.plans
+    ? planChanged(o.plans) || (o.removed ?? []).length > 0
+    : o.applied.some((a) => a.change !== 'unchanged') || (o.removed ?? []).length > 0
   const { env } = appliedEnv(f.manifest.objects)
   const settings = {
     customNetworking: isTrue(env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG),
@@ -168,6 +180,7 @@ export function buildReport(
   result.podSubnetCapacity = nodeGroups.output
   const sections = [
     o.plans ? planMarkdown(o.plans) : appliedMarkdown(f, o.applied),
+    writeModelMarkdown(o, o.plans !== undefined),
     lintMarkdown(o.findings),
     o.ownership ? ownershipMarkdown(o.ownership, o.plans !== undefined) : '',
     nodeGroups.markdown,
@@ -205,7 +218,8 @@ function appliedMarkdown(f: RunFacts, applied: readonly AppliedObject[]): string
 function warnAboutOldNodes(entries: RecycleEntry[], dryRun: boolean): void {
   if (entries.length === 0) return
   const names = entries.map((e) => e.name)
-  core.warning(
+  // A notice, not a warning: replacing nodes is the expected next step, not a fault of the inputs.
+  core.notice(
     oneLine(
       `${entries.length} node(s) started before ${dryRun ? 'the change a real run would make' : 'the last change that needs new nodes'} ` +
         `and keep the old networking until they are replaced: ${listSome(names, 10)}. ` +
@@ -216,12 +230,41 @@ function warnAboutOldNodes(entries: RecycleEntry[], dryRun: boolean): void {
   )
 }
 
+/** The variables removed and the fields a version change reset (or, in a dry run, would). */
+function writeModelMarkdown(o: Outcome, dryRun: boolean): string {
+  const cell = (v: string | undefined) =>
+    v === undefined ? '(unset)' : `\`${v.replace(/[`|]/g, '\\$&')}\``
+  const lines: string[] = []
+  if ((o.removed ?? []).length > 0) {
+    lines.push(
+      dryRun ? '### Would remove from aws-node' : '### Removed from aws-node',
+      '',
+      ...(o.removed ?? []).map((r) => `- ${cell(r)}`),
+      ''
+    )
+  }
+  if ((o.resets ?? []).length > 0) {
+    lines.push(
+      dryRun ? '### The version change would reset' : '### The version change reset',
+      '',
+      '| Field | Before | After |',
+      '|---|---|---|',
+      ...(o.resets ?? []).map((r) => `| ${r.field} | ${cell(r.before)} | ${cell(r.after)} |`),
+      ''
+    )
+  }
+  return lines.join('\n')
+}
+
 function lintMarkdown(findings: LintFinding[]): string {
   if (findings.length === 0) return ''
   return [
     '### Settings check',
     '',
-    ...findings.map((x) => `- **${text(x.title)}**: ${text(x.message)} ([docs](<${x.link}>))`),
+    ...findings.map(
+      (x) =>
+        `- ${x.severity === 'notice' ? 'Notice: ' : ''}**${text(x.title)}**: ${text(x.message)} ([docs](<${x.link}>))`
+    ),
     ''
   ].join('\n')
 }

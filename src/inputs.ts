@@ -3,7 +3,7 @@
  * reported together, so a workflow author fixes them in one round.
  */
 import * as core from '@actions/core'
-import { INPUT_DEFAULTS, Inputs } from './constants.js'
+import { INPUT_DEFAULTS, Inputs, RESERVED_ENV } from './constants.js'
 import {
   type ImageRegistrySetting,
   type ManifestLocation,
@@ -39,6 +39,10 @@ export interface CniEnvSettings {
   env: Record<string, string>
   /** Env of init container `aws-vpc-cni-init`. */
   initEnv: Record<string, string>
+  /** Variables of container `aws-node` that must be absent after the run (an input set to ''). */
+  unset: string[]
+  /** Variables of the init container that must be absent after the run. */
+  initUnset: string[]
 }
 
 /** Everything the action was asked to do, validated. */
@@ -63,6 +67,8 @@ export interface ActionInputs {
   readonly cniVersion?: string
   /** A manifest to use instead of the official one. */
   readonly manifest?: ManifestLocation
+  /** Let `cni-version` or `manifest` install a release older than the running one. */
+  readonly allowDowngrade: boolean
   /** Pin for the manifest (lower-case hex). */
   readonly manifestSha256?: string
   /** Base of the official manifest URL, without a trailing slash. */
@@ -144,6 +150,11 @@ export function getInputs(
   )
   const cniVersion = field(Inputs.CniVersion, (i, r) => parseVersionTag(i, r, 'v1.19.6'))
   const manifest = field(Inputs.Manifest, parseManifest)
+  const allowDowngrade = field(
+    Inputs.AllowDowngrade,
+    parseBoolean,
+    orDefault(Inputs.AllowDowngrade)
+  )
   const manifestSha256 = field(Inputs.ManifestSha256, parseSha256)
   const manifestBaseUrl = field(
     Inputs.ManifestBaseUrl,
@@ -198,6 +209,7 @@ export function getInputs(
     eniConfigLabelDef,
     cniVersion,
     manifest,
+    allowDowngrade,
     manifestSha256,
     manifestBaseUrl,
     imageRegistry,
@@ -221,30 +233,59 @@ type FieldReader = <T>(
   fallback?: string
 ) => T
 
-/** The origin script's settings as inputs → aws-node env; an empty input leaves the variable alone. */
+/**
+ * The origin script's settings as inputs → aws-node env. An input set to '' (every one of them has
+ * a default, so '' is always the user's choice) means the variable is absent after the run.
+ */
 function readSettings(field: FieldReader, labelDef: string | undefined): CniEnvSettings {
   const env: Record<string, string> = {}
   const initEnv: Record<string, string> = {}
-  const flag = (target: Record<string, string>, key: string, name: Inputs): void => {
+  const unset: string[] = []
+  const initUnset: string[] = []
+  const flag = (init: boolean, key: string, name: Inputs): void => {
     const value = field(name, parseOptionalBoolean)
-    if (value !== undefined) target[key] = String(value)
+    if (value !== undefined) (init ? initEnv : env)[key] = String(value)
+    else (init ? initUnset : unset).push(key)
   }
   const count = (key: string, name: Inputs): void => {
     const value = field(name, parseOptionalCount)
     if (value !== undefined) env[key] = String(value)
+    else unset.push(key)
   }
-  flag(env, 'ENABLE_POD_ENI', Inputs.EnablePodEni)
-  flag(initEnv, 'DISABLE_TCP_EARLY_DEMUX', Inputs.DisableTcpEarlyDemux)
-  flag(env, 'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG', Inputs.CustomNetworkCfg)
-  flag(env, 'AWS_VPC_K8S_CNI_EXTERNALSNAT', Inputs.ExternalSnat)
-  flag(env, 'ENABLE_PREFIX_DELEGATION', Inputs.EnablePrefixDelegation)
+  flag(false, 'ENABLE_POD_ENI', Inputs.EnablePodEni)
+  flag(true, 'DISABLE_TCP_EARLY_DEMUX', Inputs.DisableTcpEarlyDemux)
+  flag(false, 'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG', Inputs.CustomNetworkCfg)
+  flag(false, 'AWS_VPC_K8S_CNI_EXTERNALSNAT', Inputs.ExternalSnat)
+  flag(false, 'ENABLE_PREFIX_DELEGATION', Inputs.EnablePrefixDelegation)
+  count('WARM_ENI_TARGET', Inputs.WarmEniTarget)
   count('WARM_IP_TARGET', Inputs.WarmIpTarget)
   count('MINIMUM_IP_TARGET', Inputs.MinimumIpTarget)
   count('WARM_PREFIX_TARGET', Inputs.WarmPrefixTarget)
   if (labelDef !== undefined) env.ENI_CONFIG_LABEL_DEF = labelDef
-  // `env` is the escape hatch for everything else, so it also overrides the named inputs.
-  const extra = field(Inputs.Env, parseEnvLines)
-  return { env: { ...env, ...extra }, initEnv }
+  // `env` is the escape hatch for everything else, so it also overrides the named inputs, except
+  // for the variables that decide ENIConfig selection: those have one home, their input.
+  const extra = field(Inputs.Env, (input, raw) => withoutReserved(input, parseEnvLines(input, raw)))
+  return {
+    env: { ...env, ...extra },
+    initEnv,
+    unset: unset.filter((k) => !(k in (extra ?? {}))),
+    initUnset
+  }
+}
+
+/** Refuses `env` lines that set a variable a named input owns, naming that input. */
+function withoutReserved(input: string, extra: Record<string, string>): Record<string, string> {
+  for (const key of Object.keys(extra)) {
+    const owner = RESERVED_ENV[key]
+    if (owner !== undefined) {
+      throw new InputError(
+        input,
+        `${key}=${extra[key]}`,
+        `no ${key} line: set it with the input '${owner}' instead, so the ENIConfigs and aws-node agree`
+      )
+    }
+  }
+  return extra
 }
 
 function required<T>(parse: (input: string, raw: string) => T): (input: string, raw: string) => T {

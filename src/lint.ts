@@ -16,6 +16,11 @@ export interface LintFinding {
   message: string
   /** The amazon-vpc-cni-k8s README anchor or EKS user guide page that documents the rule. */
   link: string
+  /**
+   * 'notice': a valid, documented combination worth knowing about; shown in the job summary, never
+   * an annotation, and not counted by fail-on-warnings. Absent means a warning.
+   */
+  severity?: 'notice'
 }
 
 /** Everything the linter looks at. */
@@ -122,13 +127,15 @@ function ipTargetsOverridePrefixTarget(env: Record<string, string>): LintFinding
   return [
     {
       rule: 'ip-targets-override-prefix-target',
+      // The origin's defaults set both, which the CNI documents as valid: the IP targets win.
+      severity: 'notice',
       title: `${ipTargets.join(' and ')} override WARM_PREFIX_TARGET`,
       message:
         `With ENABLE_PREFIX_DELEGATION=true, ${set} make ipamd ignore ` +
         `WARM_PREFIX_TARGET=${env.WARM_PREFIX_TARGET}: the warm pool is sized in IPs, not in /28 prefixes. ` +
-        `Keep one of the two: leave ${ipTargets.join(' and ')} unset (` +
+        `If you meant the prefix target, leave ${ipTargets.join(' and ')} unset (` +
         ipTargets.map((k) => `${inputFor(k)}: ''`).join(', ') +
-        `) to use WARM_PREFIX_TARGET, or unset WARM_PREFIX_TARGET (${Inputs.WarmPrefixTarget}: '') ` +
+        `) to use WARM_PREFIX_TARGET; or unset WARM_PREFIX_TARGET (${Inputs.WarmPrefixTarget}: '') ` +
         `to state the IP targets alone.`,
       link: readmeLink('WARM_PREFIX_TARGET')
     }

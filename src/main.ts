@@ -1,9 +1,12 @@
 /**
- * The action's pipeline, top to bottom. Independent requests overlap (the manifest download with
- * AWS sign-in; EC2, the cluster reads and the kubectl download with each other), so a first run
- * costs about eight dependent round trips: OIDC → STS → EKS → {EC2 ∥ reads} → apply → CRD
- * Established → ENIConfigs → rollout. The issue-4 reports (linter, max pods, nodes to recycle,
- * dry-run plan) only use what those batches read, so they add none.
+ * The action's pipeline, top to bottom. The mode is decided from the inputs before anything else:
+ * SETTINGS (the default) changes only aws-node's managed env; VERSION applies a whole manifest.
+ * Independent requests overlap (the manifest download with AWS sign-in; EC2, the cluster reads and
+ * the kubectl download with each other). The writes go CRD → Established → ENIConfigs → aws-node →
+ * rollout, each step waiting only for what it needs, so on a cluster with the ENIConfig CRD a first
+ * run costs seven dependent round trips: OIDC → STS → EKS → {EC2 ∥ reads} → ENIConfigs → aws-node →
+ * rollout. The reports (linter, max pods, nodes to recycle, dry-run plan) only use what those
+ * batches read, so they add none.
  */
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
@@ -11,10 +14,14 @@ import { mkdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KUBECONFIG_DIR_PREFIX } from './cleanup.js'
+import { decideMode } from './cni/partial.js'
 import { errorMessage } from './errors.js'
+import { KubectlInstallError, reportPartialRun } from './failure-report.js'
+import type { RunFacts } from './features.js'
 import { type ActionInputs, getInputs } from './inputs.js'
 import { assertSupportedRunner } from './kubectl/platform.js'
 import { setOutputs } from './outputs.js'
+import { WriteProgress } from './progress.js'
 import { saveKubeconfigDir, saveKubeconfigExported } from './state.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
 
@@ -22,10 +29,14 @@ import { writeFailureSummary, writeSummary } from './summary.js'
 export async function run(): Promise<void> {
   let kubeconfigDir: string | undefined
   let keepKubeconfig = false
+  // Set before the first write: what a failing run reports.
+  let partial: { facts: RunFacts; progress: WriteProgress; changeTime: Date } | undefined
   try {
     // Before any input is read or request made: Windows cannot keep the kubeconfig private.
     assertSupportedRunner()
     const inputs = await core.group('Inputs', async () => logInputs(getInputs()))
+    // Decided once, before any write: every later step reads this value.
+    const mode = decideMode(inputs)
     const steps = await import('./steps.js')
     const manifestP = background(steps.startManifest(inputs))
     const identity = await core.group('AWS credentials', () => steps.getCredentials(inputs))
@@ -41,17 +52,18 @@ export async function run(): Promise<void> {
     const kube = steps.connect({ cluster, tokens, inputs, identity, sts: aws.sts, deadline })
     // EC2, the cluster reads and the kubectl download do not depend on each other.
     const networkP = background(steps.resolveNetwork(aws.ec2, inputs, cluster, aws.iam))
-    const liveP = background(steps.readClusterState(kube))
+    const liveP = background(steps.readClusterState(kube, mode))
     const kubectlP = background(steps.installKubectlIfWanted(inputs, cluster.version, deadline))
     const network = await core.group('Subnets and security groups', async () =>
       steps.logNetwork(await networkP)
     )
     const live = await core.group('Cluster state', async () => steps.logClusterState(await liveP))
-    const manifest = await core.group('CNI manifest', () =>
-      steps.prepareManifest(inputs, manifestP, live, kube)
+    const writes = await core.group(
+      mode === 'settings' ? 'aws-node settings' : 'CNI manifest',
+      () => steps.prepareWrites(inputs, mode, steps.manifestLoader(inputs, manifestP), live, kube)
     )
     const eniConfigs = steps.buildEniConfigSet(network, inputs)
-    const facts = { inputs, cluster, live, manifest, eniConfigs, ...network }
+    const facts = { inputs, cluster, live, manifest: writes, eniConfigs, ...network }
     // Before any write, so fail-on-warnings leaves the cluster untouched.
     const findings = await core.group('Check the settings', async () => steps.checkSettings(facts))
     const ownership = await core.group('Field owners', async () => steps.checkOwnership(facts))
@@ -60,18 +72,26 @@ export async function run(): Promise<void> {
     await Promise.race([kubectlP, undefined])
     const dryRun = inputs.dryRun
     const changeTime = new Date()
-    const applied = await core.group(
-      dryRun ? 'Dry run: CNI manifest' : 'Apply the CNI manifest',
-      () => steps.applyCniManifest(kube, manifest.objects, live, waitOptions, dryRun)
-    )
-    const eniApplied = await core.group(
-      dryRun ? 'Dry run: ENIConfigs' : 'Apply the ENIConfigs',
-      () => steps.applyEniConfigSet(kube, eniConfigs.objects, live, dryRun)
+    const progress = new WriteProgress()
+    if (!dryRun) partial = { facts, progress, changeTime }
+    const written = await core.group(dryRun ? 'Dry run: writes' : 'Write to the cluster', () =>
+      steps.writeCluster(
+        kube,
+        writes,
+        eniConfigs.objects,
+        live,
+        inputs.settings,
+        waitOptions,
+        dryRun,
+        progress
+      )
     )
     const rollout = await core.group('aws-node rollout', () =>
-      steps.awaitAwsNode(kube, applied, inputs.wait, waitOptions, dryRun)
+      steps.awaitAwsNode(kube, written.awsNode, inputs.wait, waitOptions, dryRun)
     )
-    const kubectl = await core.group('kubectl', () => kubectlP)
+    const kubectl = await core.group('kubectl', () =>
+      kubectlP.catch((error: unknown) => Promise.reject(new KubectlInstallError(error)))
+    )
     if (inputs.exportKubeconfig) {
       await core.group('Export the kubeconfig', async () => {
         await steps.refreshKubeconfig(kubeconfig, cluster, tokens)
@@ -80,20 +100,25 @@ export async function run(): Promise<void> {
       keepKubeconfig = true
     }
     const report = steps.buildReport(facts, {
-      applied: [...applied, ...eniApplied],
-      plans: dryRun ? steps.dryRunPlan(facts, [...applied, ...eniApplied]) : undefined,
+      applied: written.applied,
+      plans: dryRun ? steps.dryRunPlan(facts, written.applied) : undefined,
       rollout,
       changeTime,
       kubectlPath: kubectl?.path ?? '',
       kubeconfig: keepKubeconfig ? kubeconfig : undefined,
       findings,
+      removed: progress.removed,
+      resets: writes.resets,
       ownership
     })
     setOutputs(report.result)
     await writeSummary(report.summary)
   } catch (error) {
     await writeFailureSummary(error)
-    core.setFailed(errorMessage(error))
+    const message = partial?.progress.started
+      ? await reportPartialRun(partial.facts, partial.progress, partial.changeTime, error)
+      : errorMessage(error)
+    core.setFailed(message)
   } finally {
     if (kubeconfigDir && !keepKubeconfig) await removeKubeconfigDir(kubeconfigDir)
   }
@@ -117,7 +142,9 @@ function logInputs(inputs: ActionInputs): ActionInputs {
     `Pod subnets: ${inputs.subnets.map((s) => (s.zone ? `${s.zone}=${s.subnetId}` : s.subnetId)).join(', ')}`
   )
   core.info(
-    `Manifest: ${m ? ('url' in m ? m.url : m.path) : `VPC CNI ${inputs.cniVersion ?? '(the version on the cluster)'}`}`
+    m || inputs.cniVersion
+      ? `Version change: the whole manifest of ${m ? ('url' in m ? m.url : m.path) : `VPC CNI ${inputs.cniVersion}`}`
+      : 'Settings only: the running aws-node keeps its version, images and other fields'
   )
   return inputs
 }

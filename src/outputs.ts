@@ -52,3 +52,23 @@ export function setOutputs(result: ActionResult): void {
   core.setOutput(Outputs.Mode, result.mode ?? 'self-managed')
   core.setOutput(Outputs.AddonVersion, result.addonVersion ?? '')
 }
+
+/** The outputs a run that failed after its first write still knows. */
+export function setPartialOutputs(
+  result: Pick<
+    ActionResult,
+    | 'eniConfigs'
+    | 'eniConfigLabelDef'
+    | 'changed'
+    | 'nodesToRecycle'
+    | 'clusterSecurityGroupId'
+    | 'kubernetesVersion'
+  >
+): void {
+  core.setOutput(Outputs.EniConfigs, JSON.stringify(result.eniConfigs))
+  core.setOutput(Outputs.EniConfigLabelDef, result.eniConfigLabelDef)
+  core.setOutput(Outputs.Changed, String(result.changed))
+  core.setOutput(Outputs.ClusterSecurityGroupId, result.clusterSecurityGroupId)
+  core.setOutput(Outputs.KubernetesVersion, result.kubernetesVersion)
+  core.setOutput(Outputs.NodesToRecycle, JSON.stringify(result.nodesToRecycle))
+}

@@ -3,36 +3,130 @@
  * or install after them. Split from steps.ts, which re-exports them, so main sees one module.
  */
 import * as core from '@actions/core'
-import { isAwsNodeDaemonSet } from './cni/aws-node.js'
 import { type EniConfigObject, buildEniConfigs } from './cni/eniconfig.js'
-import type { ActionInputs } from './inputs.js'
+import { customNetworkingOn, envRemovalPatch } from './cni/partial.js'
+import type { ActionInputs, CniEnvSettings } from './inputs.js'
 import { installKubectl } from './kubectl/install.js'
-import { type AppliedObject, applyEniConfigs, applyManifest, isCrd } from './kube/apply.js'
-import { type KubeClient, type KubernetesObject, refKey, refOf } from './kube/client.js'
+import {
+  type AppliedObject,
+  applyEniConfigs,
+  applyManifest,
+  changeOf,
+  isCrd
+} from './kube/apply.js'
+import { type KubeClient, refKey, refOf } from './kube/client.js'
 import type { LiveState } from './kube/live.js'
 import { type WaitOptions, waitForCrdsEstablished, waitForRollout } from './kube/wait.js'
 import type { EniConfigOutput } from './outputs.js'
 import { withPlannedChanges } from './plan.js'
+import type { WriteProgress } from './progress.js'
 import type { resolveNetwork } from './steps.js'
+import { ENI_CONFIG_CRD, type WritePlan, plannedKeys } from './steps-writes.js'
+
+/** What the writes of a run returned. */
+export interface Written {
+  applied: AppliedObject[]
+  /** aws-node as the last write returned it. */
+  awsNode: AppliedObject
+}
 
 /**
- * Applies the manifest (one parallel batch) and waits until its CRDs are Established. A dry run
- * sends every object with dryRun=All and waits for nothing (no CRD gets stored).
+ * The writes in the order that never strands a node: 1 the CRDs (and, for a version change, the
+ * manifest's other objects), 2 CRDs Established, 3 ENIConfigs, 4 aws-node and the removal of the
+ * variables another manager set. A step waits only for the steps it needs (see writeOrder), so
+ * custom networking reaches aws-node only after every ENIConfig is stored. `progress` learns each
+ * result as it arrives; a failure rejects only after every write in flight has settled.
  */
-export async function applyCniManifest(
+export async function writeCluster(
   kube: KubeClient,
-  objects: KubernetesObject[],
+  plan: WritePlan,
+  eniConfigs: readonly EniConfigObject[],
   live: LiveState,
+  settings: CniEnvSettings,
   waitOptions: WaitOptions,
-  dryRun: boolean
-): Promise<AppliedObject[]> {
-  const sent = await applyManifest(kube, objects, live, { dryRun })
-  const applied = logApplied(dryRun ? withPlannedChanges(sent, live.objects) : sent)
-  if (dryRun) return applied
-  const crds = applied.filter((a) => isCrd(a.object)).map((a) => a.object)
-  // Always awaited, even with wait: false: ENIConfigs are refused until their CRD is served.
-  await waitForCrdsEstablished(kube, crds, waitOptions)
+  dryRun: boolean,
+  progress: WriteProgress
+): Promise<Written> {
+  progress.expect(plannedKeys(plan, eniConfigs))
+  const first = settle(async () => {
+    if (plan.first.length === 0) return []
+    progress.sending(plan.first.map((o) => refKey(refOf(o))))
+    const onApplied = (a: AppliedObject) => progress.record([a])
+    const sent = await applyManifest(kube, plan.first, live, { dryRun, onApplied })
+    // A dry run's log lines say what the plan says.
+    const applied = logApplied(dryRun ? withPlannedChanges(sent, live.objects) : sent)
+    // Always awaited, even with wait: false: ENIConfigs are refused until their CRD is served.
+    if (!dryRun) {
+      const crds = applied.filter((a) => isCrd(a.object)).map((a) => a.object)
+      await waitForCrdsEstablished(kube, crds, waitOptions)
+    }
+    return applied
+  })
+  const eni = settle(async () => {
+    if (plan.order.eniConfigsAfterCrds) await first
+    progress.sending(eniConfigs.map((o) => refKey(refOf(o))))
+    return applyEniConfigSet(kube, [...eniConfigs], live, dryRun, (a) => progress.record([a]))
+  })
+  const ds = settle(async () => {
+    if (plan.order.awsNodeAfterEniConfigs) await Promise.all([first, eni])
+    return applyAwsNode(kube, plan, live, settings, dryRun, progress)
+  })
+  const results = await Promise.allSettled([first, eni, ds])
+  const failure = results.find((r) => r.status === 'rejected')
+  if (failure) throw failure.reason
+  return { applied: [...(await first), ...(await eni), await ds], awsNode: await ds }
+}
+
+/** Step 4: aws-node, then the explicit removal of variables an input set to '' that are still there. */
+async function applyAwsNode(
+  kube: KubeClient,
+  plan: WritePlan,
+  live: LiveState,
+  settings: CniEnvSettings,
+  dryRun: boolean,
+  progress: WriteProgress
+): Promise<AppliedObject> {
+  const { object, fieldManager } = plan.awsNode
+  const ref = refOf(object)
+  const key = refKey(ref)
+  const before = live.versions.get(key)
+  progress.sending([key])
+  if (plan.handover) {
+    const { object: whole, fieldManager: manager } = plan.handover
+    await kube.apply(whole, { dryRun, fieldManager: manager })
+  }
+  let stored = await kube.apply(object, { dryRun, fieldManager })
+  let change = changeOf(before, stored)
+  progress.record([{ key, change, object: stored }])
+  progress.customNetworkingAfter = customNetworkingOn(stored)
+  // Releasing a variable removes it only when no other manager owns it; what is left goes
+  // explicitly. A dry run checks the removal against the stored object, as the real run would.
+  const removal = envRemovalPatch(dryRun ? (live.awsNode ?? stored) : stored, settings)
+  if (removal.ops.length > 0) {
+    stored = await kube.jsonPatch(ref, removal.ops, { dryRun })
+    change = before ? 'configured' : change
+    progress.customNetworkingAfter = customNetworkingOn(stored)
+  }
+  // Reported by what was there before the run, whether the release or the patch removed it.
+  const names = live.awsNode
+    ? envRemovalPatch(live.awsNode, settings).removed.map((r) => `${r.container} ${r.name}`)
+    : []
+  if (names.length > 0) {
+    progress.removed.push(...names)
+    core.info(`${dryRun ? 'Would remove' : 'Removed'} from aws-node: ${names.join(', ')}`)
+  }
+  progress.record([{ key, change, object: stored }])
+  const sent: AppliedObject = { ref, key, change, object: stored }
+  const [applied] = dryRun && names.length === 0 ? withPlannedChanges([sent], live.objects) : [sent]
+  logApplied([applied])
   return applied
+}
+
+/** Starts `fn` now; the promise is marked handled, so waiting on it later is safe. */
+function settle<T>(fn: () => Promise<T>): Promise<T> {
+  const p = fn()
+  p.catch(() => undefined)
+  return p
 }
 
 /** One ENIConfig per zone, named by zone or zone ID, and how the `eni-configs` output lists them. */
@@ -55,7 +149,6 @@ export function buildEniConfigSet(
 }
 
 /** CRD of the ENIConfig kind, as readLiveState keys it. */
-const ENI_CONFIG_CRD = 'CustomResourceDefinition/eniconfigs.crd.k8s.amazonaws.com'
 
 /**
  * Applies the ENIConfigs, all at once. A dry run on a cluster without the ENIConfig CRD cannot
@@ -65,7 +158,8 @@ export async function applyEniConfigSet(
   kube: KubeClient,
   objects: EniConfigObject[],
   live: LiveState,
-  dryRun: boolean
+  dryRun: boolean,
+  onApplied?: (applied: AppliedObject) => void
 ): Promise<AppliedObject[]> {
   if (dryRun && live.versions.get(ENI_CONFIG_CRD) === undefined) {
     core.info('The ENIConfig kind is not served yet, so the ENIConfigs are not sent')
@@ -76,24 +170,23 @@ export async function applyEniConfigSet(
       })
     )
   }
-  const sent = await applyEniConfigs(kube, objects, live, { dryRun })
+  const sent = await applyEniConfigs(kube, objects, live, { dryRun, onApplied })
   return logApplied(dryRun ? withPlannedChanges(sent, live.objects) : sent)
 }
 
 /** Waits for aws-node's rollout unless `wait` is false; returns one line for the summary. */
 export async function awaitAwsNode(
   kube: KubeClient,
-  applied: AppliedObject[],
+  awsNode: AppliedObject,
   wait: boolean,
   options: WaitOptions,
   dryRun: boolean
 ): Promise<string> {
-  const ds = applied.find((a) => isAwsNodeDaemonSet(a.object))?.object
   let line = dryRun
     ? 'Dry run: nothing was changed, so no rollout was awaited.'
     : 'The aws-node rollout was not awaited (wait: false).'
-  if (wait && ds && !dryRun) {
-    const s = await waitForRollout(kube, ds, options)
+  if (wait && !dryRun) {
+    const s = await waitForRollout(kube, awsNode.object, options)
     line = `aws-node rolled out: ${s.updated} of ${s.desired} pods updated and available.`
   }
   core.info(line)

@@ -14,10 +14,9 @@ import { EksTokenSource, mintEksToken } from './aws/eks-token.js'
 import { resolveSecurityGroups, resolveSubnets } from './aws/network.js'
 import { readClusterRolePolicies } from './aws/cluster-role.js'
 import { readPodSubnetUsage } from './aws/pod-subnets.js'
-import { awsNodeEnv, editAwsNode, isAwsNodeDaemonSet } from './cni/aws-node.js'
 import { loadManifest, resolveManifestSource } from './cni/manifest.js'
-import { ecrRegistryForRegion, unknownRegionWarning } from './cni/registry.js'
-import { LATEST_KNOWN_CNI_VERSION, cniVersionFromImage } from './cni/versions.js'
+import type { WriteMode } from './cni/partial.js'
+import { LATEST_KNOWN_CNI_VERSION } from './cni/versions.js'
 import { errorMessage } from './errors.js'
 import type { ActionInputs } from './inputs.js'
 import { type KubeClient, type KubernetesObject, createKubeClient } from './kube/client.js'
@@ -27,12 +26,15 @@ import {
   rewriteKubeconfigFile,
   writeKubeconfigFile
 } from './kube/kubeconfig.js'
-import { type LiveState, STANDARD_REFS, completeLiveState, readLiveState } from './kube/live.js'
+import { type LiveState, STANDARD_REFS, readLiveState } from './kube/live.js'
 import { retry } from './retry.js'
+import { ENI_CONFIG_CRD_NAME } from './steps-writes.js'
 
 export { createAwsClients } from './aws/clients.js'
 export { anyChange } from './kube/apply.js'
 export * from './steps-apply.js'
+export { prepareWrites } from './steps-writes.js'
+export { decideMode } from './cni/partial.js'
 export { buildReport, checkOwnership, checkSettings, dryRunPlan } from './features.js'
 
 /** Credentials in memory (masked), and a way to name the caller when the cluster refuses us. */
@@ -194,9 +196,18 @@ export function logNetwork<T extends Awaited<ReturnType<typeof resolveNetwork>>>
   return network
 }
 
-/** The cluster before the change: the standard CNI objects, aws-node, ENIConfigs and nodes. */
-export function readClusterState(kube: KubeClient): Promise<LiveState> {
-  return readLiveState(kube, STANDARD_REFS, (error) =>
+/**
+ * The cluster before the change: aws-node, ENIConfigs and nodes, and the objects the run may write:
+ * the standard CNI objects for a version change, only the ENIConfig CRD for a settings-only run.
+ */
+export function readClusterState(kube: KubeClient, mode: WriteMode): Promise<LiveState> {
+  const refs =
+    mode === 'version'
+      ? STANDARD_REFS
+      : STANDARD_REFS.filter(
+          (r) => r.kind === 'CustomResourceDefinition' && r.name === ENI_CONFIG_CRD_NAME
+        )
+  return readLiveState(kube, refs, (error) =>
     // The first line is enough: an access error's full explanation comes with the run's error.
     core.warning(
       `Could not list the cluster's nodes (${errorMessage(error).split('\n')[0]}): ` +
@@ -235,29 +246,13 @@ function loadCniManifest(inputs: ActionInputs, cniVersion: string): Promise<Kube
   return loadManifest(source)
 }
 
-/** The manifest with aws-node edited, and the cluster reads completed for its objects. */
-export async function prepareManifest(
+/**
+ * Loads the manifest of a version: the early download when the inputs named it, else a download
+ * started when a step first asks (a settings-only run asks only when the ENIConfig CRD is missing).
+ */
+export function manifestLoader(
   inputs: ActionInputs,
-  early: Promise<KubernetesObject[]> | undefined,
-  live: LiveState,
-  kube: KubeClient
-) {
-  const version = inputs.cniVersion ?? live.runningCniVersion ?? LATEST_KNOWN_CNI_VERSION
-  const loaded = await (early ?? loadCniManifest(inputs, version))
-  const r = inputs.imageRegistry
-  const registry =
-    r.mode === 'keep'
-      ? undefined
-      : r.mode === 'custom'
-        ? r.registry
-        : ecrRegistryForRegion(inputs.region)
-  if (r.mode === 'region' && registry === undefined)
-    core.warning(unknownRegionWarning(inputs.region))
-  const objects = editAwsNode(loaded, inputs.settings, registry)
-  await completeLiveState(kube, live, objects)
-  const { images } = awsNodeEnv(objects.find(isAwsNodeDaemonSet) as KubernetesObject)
-  const cniImage = images.find((i) => /\/amazon-k8s-cni:/.test(i))
-  const cniVersion = (cniImage && cniVersionFromImage(cniImage)) || version
-  core.info(`${objects.length} objects, VPC CNI ${cniVersion}; images:\n  ${images.join('\n  ')}`)
-  return { objects, images, cniVersion }
+  early: Promise<KubernetesObject[]> | undefined
+): (version: string) => Promise<KubernetesObject[]> {
+  return (version) => early ?? loadCniManifest(inputs, version)
 }

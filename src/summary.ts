@@ -94,3 +94,45 @@ export async function writeFailureSummary(error: unknown): Promise<void> {
     core.warning(`Could not write the job summary: ${errorMessage(e)}`)
   }
 }
+
+/** What a failed run left behind: each object it meant to write, and what happened to it. */
+export interface PartialRunDetails {
+  clusterName: string
+  region: string
+  rows: { key: string; outcome: string }[]
+  /** Variables removed from aws-node, as "container NAME". */
+  removed: string[]
+  /** The run's error, which says what state the cluster is in. */
+  message: string
+}
+
+/** The job summary of a run that failed after its first write. Never throws. */
+export async function writePartialSummary(d: PartialRunDetails): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const code = htmlCode
+  try {
+    const summary = core.summary
+      .addHeading(`VPC CNI custom networking: ${escapeHtml(d.clusterName)} (failed)`, 2)
+      .addRaw(
+        `Cluster ${code(d.clusterName)} in ${code(d.region)}. The run failed after it started ` +
+          'writing; a rerun with the same inputs completes it.',
+        true
+      )
+      .addHeading('What changed', 3)
+      .addTable([
+        [
+          { data: 'Object', header: true },
+          { data: 'Result', header: true }
+        ],
+        ...d.rows.map((r) => [
+          code(r.key),
+          r.outcome === 'failed' ? 'sent, no answer' : escapeHtml(r.outcome)
+        ])
+      ])
+    if (d.removed.length > 0)
+      summary.addRaw('Removed from aws-node:', true).addList(d.removed.map(code))
+    await summary.addCodeBlock(d.message).write()
+  } catch (e) {
+    core.warning(`Could not write the job summary: ${errorMessage(e)}`)
+  }
+}

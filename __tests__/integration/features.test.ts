@@ -101,20 +101,22 @@ describe('dry-run on a cluster that needs changes', () => {
     }
   })
 
-  it('fail-on-warnings fails on the origin defaults before any write', async () => {
+  it('fail-on-warnings fails on a warning before any write (the origin defaults have none)', async () => {
     const seq = bed.log.lastSeq
     const run = await runAction({
       env: bed.env,
-      inputs: originInputs(bed, { 'cni-version': 'v1.19.6', 'fail-on-warnings': 'true' })
+      inputs: originInputs(bed, {
+        'cni-version': 'v1.19.6',
+        'fail-on-warnings': 'true',
+        env: 'AWS_VPC_ENI_MTU=100'
+      })
     })
     try {
       expect(run.main.exitCode).toBe(1)
       expect(errors(run)).toMatch(
         /fail-on-warnings is true and the settings linter found 1 problem/
       )
-      expect(errors(run)).toContain(
-        'WARM_IP_TARGET and MINIMUM_IP_TARGET override WARM_PREFIX_TARGET'
-      )
+      expect(errors(run)).toContain('AWS_VPC_ENI_MTU=100 is out of range')
       expect(realWrites(seq)).toEqual([])
       expect(kubeWrites(bed, seq)).toEqual([])
     } finally {
@@ -124,7 +126,7 @@ describe('dry-run on a cluster that needs changes', () => {
 })
 
 describe('a real run with instance-types', () => {
-  it('sets max-pods, lists the nodes to recycle and warns about the WARM_* conflict', async () => {
+  it('sets max-pods, lists the nodes to recycle and notes the WARM_* combination', async () => {
     const run = await runAction({
       env: bed.env,
       inputs: originInputs(bed, {
@@ -165,11 +167,14 @@ describe('a real run with instance-types', () => {
         expect(n.nodegroup).toBe('system')
       }
       expect(run.summary).toContain('### Nodes to replace')
-      const titles = warnings(run).map((w) => w.properties.title)
-      expect(titles).toContain('Nodes to replace')
-      expect(titles).toContain('WARM_IP_TARGET and MINIMUM_IP_TARGET override WARM_PREFIX_TARGET')
-      const lint = warnings(run).find((w) => /override WARM_PREFIX_TARGET/.test(w.properties.title))
-      expect(lint?.message).toContain('https://github.com/aws/amazon-vpc-cni-k8s#')
+      // Default inputs print no warning: nodes to replace is a notice, the WARM_* combination a
+      // notice in the summary only.
+      expect(warnings(run)).toEqual([])
+      const notices = run.annotations.filter((a) => a.level === 'notice')
+      expect(notices.map((n) => n.properties.title)).toContain('Nodes to replace')
+      expect(run.summary).toMatch(
+        /Notice: \*\*WARM\\_IP\\_TARGET and MINIMUM\\_IP\\_TARGET override WARM\\_PREFIX\\_TARGET\*\*.*https:\/\/github\.com\/aws\/amazon-vpc-cni-k8s#/
+      )
     } finally {
       run.cleanup()
     }
@@ -187,7 +192,9 @@ describe('a real run with instance-types', () => {
       const nodes = bed.kube.list('v1', 'Node').map((n) => n.metadata.name)
       expect(recycle.map((n) => n.name)).toEqual(nodes.sort())
       expect(run.outputs['max-pods']).toBe('{}')
-      expect(warnings(run).map((w) => w.properties.title)).toContain('Nodes to replace')
+      expect(
+        run.annotations.filter((a) => a.level === 'notice').map((a) => a.properties.title)
+      ).toContain('Nodes to replace')
     } finally {
       run.cleanup()
     }

@@ -17,6 +17,10 @@ export const AWS_NODE_INIT_CONTAINER = 'aws-vpc-cni-init'
 export interface CniSettings {
   env: Record<string, string>
   initEnv: Record<string, string>
+  /** Variables of container aws-node to remove. */
+  unset?: readonly string[]
+  /** Variables of the init container to remove. */
+  initUnset?: readonly string[]
 }
 
 /** Whether `o` is DaemonSet kube-system/aws-node. */
@@ -84,9 +88,10 @@ function editDaemonSet(ds: V1DaemonSet, settings: CniSettings, registry: string 
   const where = `DaemonSet ${AWS_NODE_NAMESPACE}/${AWS_NODE}`
   const main = podSpec?.containers.find((c) => c.name === AWS_NODE)
   if (!podSpec || !main) throw new Error(`The manifest's ${where} has no container '${AWS_NODE}'`)
-  setEnv(main, settings.env)
+  setEnv(main, settings.env, settings.unset)
+  const init = podSpec.initContainers?.find((c) => c.name === AWS_NODE_INIT_CONTAINER)
+  if (init && settings.initUnset?.length) setEnv(init, {}, settings.initUnset)
   if (Object.keys(settings.initEnv).length > 0) {
-    const init = podSpec.initContainers?.find((c) => c.name === AWS_NODE_INIT_CONTAINER)
     if (!init) {
       throw new Error(
         `The manifest's ${where} has no init container '${AWS_NODE_INIT_CONTAINER}' to set ` +
@@ -101,8 +106,12 @@ function editDaemonSet(ds: V1DaemonSet, settings: CniSettings, registry: string 
   }
 }
 
-function setEnv(container: V1Container, values: Record<string, string>): void {
-  const env: V1EnvVar[] = container.env ?? []
+function setEnv(
+  container: V1Container,
+  values: Record<string, string>,
+  unset: readonly string[] = []
+): void {
+  const env: V1EnvVar[] = (container.env ?? []).filter((e) => !unset.includes(e.name))
   for (const [name, value] of Object.entries(values)) {
     const existing = env.filter((e) => e.name === name)
     for (const entry of existing) {
@@ -112,7 +121,7 @@ function setEnv(container: V1Container, values: Record<string, string>): void {
     }
     if (existing.length === 0) env.push({ name, value })
   }
-  if (env.length > 0) container.env = env
+  if (env.length > 0 || container.env) container.env = env
 }
 
 function envRecord(container: V1Container | undefined): Record<string, string> {

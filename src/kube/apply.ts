@@ -22,6 +22,8 @@ export interface AppliedObject {
 export interface ApplyOptions {
   /** Server-side dry run (dryRun=All): validated and diffed, nothing stored. */
   dryRun?: boolean
+  /** Told of each object as soon as its apply returns, so a failing batch still reports the rest. */
+  onApplied?: (applied: AppliedObject) => void
 }
 
 /** Whether an object is a CustomResourceDefinition. */
@@ -74,7 +76,14 @@ async function applyAll(
       const ref = refOf(object)
       const key = refKey(ref)
       const applied = await kube.apply(object, { dryRun: options.dryRun })
-      return { ref, key, change: changeOf(live.versions.get(key), applied), object: applied }
+      const result = {
+        ref,
+        key,
+        change: changeOf(live.versions.get(key), applied),
+        object: applied
+      }
+      options.onApplied?.(result)
+      return result
     })
   )
 }

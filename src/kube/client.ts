@@ -72,12 +72,31 @@ export interface KubeClient {
     namespace?: string,
     labelSelector?: string
   ): Promise<T[]>
-  /** Server-side apply with our field manager, forcing conflicts (kubectl --force-conflicts). */
-  apply<T extends KubernetesObject>(object: T, options?: { dryRun?: boolean }): Promise<T>
+  /**
+   * Server-side apply, forcing conflicts (kubectl --force-conflicts), by FIELD_MANAGER unless
+   * `fieldManager` names another of ours.
+   */
+  apply<T extends KubernetesObject>(
+    object: T,
+    options?: { dryRun?: boolean; fieldManager?: string }
+  ): Promise<T>
+  /** RFC 6902 JSON patch (e.g. `test` then `remove`): a failed `test` changes nothing. */
+  jsonPatch<T extends KubernetesObject>(
+    ref: ObjectRef,
+    ops: readonly JsonPatchOp[],
+    options?: { dryRun?: boolean }
+  ): Promise<T>
   /** Teaches the client the resource names of CRDs (from the manifest), so no discovery is needed. */
   learnCrds(crds: KubernetesObject[]): void
   /** Closes the kept-alive connections. */
   close(): Promise<void>
+}
+
+/** One RFC 6902 operation. */
+export interface JsonPatchOp {
+  op: 'test' | 'remove' | 'add' | 'replace'
+  path: string
+  value?: unknown
 }
 
 /** "Kind/namespace/name" for messages and maps. */
@@ -141,6 +160,31 @@ class PrimedObjectApi extends KubernetesObjectApi {
       cached.resources.push(resource)
     }
     this.apiVersionResourceCache[apiVersion] = cached
+  }
+
+  /**
+   * A PATCH whose body is sent as given: the typed serializer of patch() keeps only model fields,
+   * which drops a JSON patch's array.
+   */
+  async rawPatch<T extends KubernetesObject>(
+    ref: ObjectRef,
+    contentType: string,
+    body: string,
+    dryRun: boolean
+  ): Promise<T> {
+    const spec = {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, namespace: ref.namespace }
+    }
+    const path = await this.specUriPath(spec, 'patch')
+    const ctx = this.configuration.baseServer.makeRequestContext(path, 'PATCH' as never)
+    ctx.setHeaderParam('Accept', 'application/json, */*;q=0.8')
+    ctx.setHeaderParam('Content-Type', contentType)
+    if (dryRun) ctx.setQueryParam('dryRun', 'All')
+    ctx.setQueryParam('fieldManager', FIELD_MANAGER)
+    ctx.setBody(body)
+    return this.requestPromise<T>(ctx)
   }
 }
 
@@ -207,7 +251,10 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
           throw error
         }
       }),
-    apply: <T extends KubernetesObject>(object: T, applyOptions: { dryRun?: boolean } = {}) =>
+    apply: <T extends KubernetesObject>(
+      object: T,
+      applyOptions: { dryRun?: boolean; fieldManager?: string } = {}
+    ) =>
       call(
         `apply ${refKey(refOf(object))}`,
         (config) =>
@@ -215,12 +262,26 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
             object,
             undefined,
             applyOptions.dryRun ? 'All' : undefined,
-            FIELD_MANAGER,
+            applyOptions.fieldManager ?? FIELD_MANAGER,
             true,
             PatchStrategy.ServerSideApply,
             config
           ),
         { retryConflicts: true }
+      ),
+    // A failed `test` is a 422, never retried: the object changed since it was read.
+    jsonPatch: <T extends KubernetesObject>(
+      ref: ObjectRef,
+      ops: readonly JsonPatchOp[],
+      patchOptions: { dryRun?: boolean } = {}
+    ) =>
+      call(`patch ${refKey(ref)}`, () =>
+        api.rawPatch<T>(
+          ref,
+          PatchStrategy.JsonPatch,
+          JSON.stringify(ops),
+          patchOptions.dryRun === true
+        )
       ),
     learnCrds(crds) {
       for (const crd of crds as CrdLike[]) {
