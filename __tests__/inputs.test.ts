@@ -20,6 +20,23 @@ function parse(overrides: Partial<Record<Inputs, string>>, env: NodeJS.ProcessEn
 }
 
 describe('getInputs', () => {
+  it('reads mode, resolve-conflicts and take-over-addon-fields with their action.yml defaults', () => {
+    expect(parse({})).toMatchObject({
+      mode: 'auto',
+      resolveConflicts: 'OVERWRITE',
+      takeOverAddonFields: false
+    })
+    expect(
+      parse({
+        [Inputs.Mode]: 'Self-Managed',
+        [Inputs.ResolveConflicts]: 'none',
+        [Inputs.TakeOverAddonFields]: 'true'
+      })
+    ).toMatchObject({ mode: 'self-managed', resolveConflicts: 'NONE', takeOverAddonFields: true })
+    expect(() => parse({ [Inputs.Mode]: 'helm' })).toThrow(/'mode'.*auto, addon, self-managed/s)
+    expect(() => parse({ [Inputs.ResolveConflicts]: 'FORCE' })).toThrow(/'resolve-conflicts'/)
+  })
+
   it('reads the issue-4 inputs: instance types, fail-on-warnings and dry-run', () => {
     expect(parse({})).toMatchObject({ instanceTypes: [], failOnWarnings: false, dryRun: false })
     expect(

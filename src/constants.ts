@@ -39,7 +39,10 @@ export enum Inputs {
   InstanceTypes = 'instance-types',
   ExpectedNodes = 'expected-nodes',
   FailOnWarnings = 'fail-on-warnings',
-  DryRun = 'dry-run'
+  DryRun = 'dry-run',
+  Mode = 'mode',
+  ResolveConflicts = 'resolve-conflicts',
+  TakeOverAddonFields = 'take-over-addon-fields'
 }
 
 /** The outputs of action.yml. */
@@ -108,7 +111,10 @@ export const INPUT_DEFAULTS: Readonly<Record<Inputs, string>> = {
   [Inputs.InstanceTypes]: '',
   [Inputs.ExpectedNodes]: '',
   [Inputs.FailOnWarnings]: 'false',
-  [Inputs.DryRun]: 'false'
+  [Inputs.DryRun]: 'false',
+  [Inputs.Mode]: 'auto',
+  [Inputs.ResolveConflicts]: 'OVERWRITE',
+  [Inputs.TakeOverAddonFields]: 'false'
 }
 
 /** Inputs action.yml marks `required: true`. */

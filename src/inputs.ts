@@ -30,6 +30,8 @@ import {
   parseSubnets,
   parseVersionTag
 } from './inputs-parse.js'
+import { parseMode, parseResolveConflicts } from './addon/inputs.js'
+import type { ModeInput, ResolveConflicts } from './addon/names.js'
 import type { ExpectedNodes } from './report/capacity.js'
 import { parseExpectedNodes } from './report/capacity-report.js'
 
@@ -95,6 +97,14 @@ export interface ActionInputs {
   readonly failOnWarnings: boolean
   /** Send every write as a server-side dry run; install and wait for nothing. */
   readonly dryRun: boolean
+  /** auto | addon | self-managed: how the CNI is configured. */
+  readonly mode: ModeInput
+  /** resolveConflicts of the add-on update. */
+  readonly resolveConflicts: ResolveConflicts
+  /** With mode self-managed on a managed add-on: write aws-node anyway. */
+  readonly takeOverAddonFields: boolean
+  /** The raw value of each input as given (trimmed), for checks that depend on what was set. */
+  readonly raw: (name: Inputs) => string
 }
 
 /** Reads one raw input; the default reads the runner's INPUT_ variables (trimmed). */
@@ -193,6 +203,13 @@ export function getInputs(
     orDefault(Inputs.FailOnWarnings)
   )
   const dryRun = field(Inputs.DryRun, parseBoolean, orDefault(Inputs.DryRun))
+  const mode = field(Inputs.Mode, parseMode)
+  const resolveConflicts = field(Inputs.ResolveConflicts, parseResolveConflicts)
+  const takeOverAddonFields = field(
+    Inputs.TakeOverAddonFields,
+    parseBoolean,
+    orDefault(Inputs.TakeOverAddonFields)
+  )
 
   if (errors.length === 1) throw new Error(errors[0])
   if (errors.length > 1)
@@ -223,7 +240,11 @@ export function getInputs(
     instanceTypes,
     expectedNodes,
     failOnWarnings,
-    dryRun
+    dryRun,
+    mode,
+    resolveConflicts,
+    takeOverAddonFields,
+    raw: (name) => read(name).trim()
   }
 }
 
