@@ -9,7 +9,7 @@ import {
   awsNodeSettingsObject,
   handoverObject,
   customNetworkingOn,
-  decideMode,
+  decideWriteMode,
   envRemovalPatch,
   writeOrder
 } from '../src/cni/partial.js'
@@ -27,11 +27,11 @@ const manifestAwsNode = (): KubernetesObject =>
 const withEnv = (env: Record<string, string>): KubernetesObject =>
   editAwsNode([manifestAwsNode()], { env, initEnv: {} }, undefined)[0]
 
-describe('decideMode', () => {
+describe('decideWriteMode', () => {
   it('is settings without cni-version and manifest, version with either', () => {
-    expect(decideMode({})).toBe('settings')
-    expect(decideMode({ cniVersion: 'v1.19.6' })).toBe('version')
-    expect(decideMode({ manifest: { path: 'cni.yaml' } })).toBe('version')
+    expect(decideWriteMode({})).toBe('settings')
+    expect(decideWriteMode({ cniVersion: 'v1.19.6' })).toBe('version')
+    expect(decideWriteMode({ manifest: { path: 'cni.yaml' } })).toBe('version')
   })
 })
 

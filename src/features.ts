@@ -87,7 +87,7 @@ export function checkSettings(f: RunFacts): LintFinding[] {
 
 /**
  * Who owns the fields the run would change, before any write. A field of the EKS add-on stops the
- * run; fields of another manager are taken over, with a warning when that manager did not install
+ * run (a warning with take-over-addon-fields); fields of another manager are taken over, with a warning when that manager did not install
  * the CNI.
  */
 export function checkOwnership(f: RunFacts): OwnershipReport {
@@ -96,7 +96,19 @@ export function checkOwnership(f: RunFacts): OwnershipReport {
     desired.map((object) => ({ live: f.live.objects.get(refKey(refOf(object))), desired: object }))
   )
   const error = addonError(report, { name: f.inputs.clusterName, region: f.inputs.region })
-  if (error) throw error
+  // take-over-addon-fields: the user chose to write over the add-on's fields (mode self-managed).
+  if (error && !f.inputs.takeOverAddonFields) throw error
+  if (error) {
+    const fields = report.addon.flatMap((t) => t.fields.map((x) => `${t.object}: ${x}`))
+    core.warning(
+      oneLine(
+        `take-over-addon-fields is true: this run takes ${fields.length} field(s) of the EKS ` +
+          `add-on (${fields.join('; ')}). EKS's next update of the add-on sets them back ` +
+          '(resolve conflicts OVERWRITE) or fails (NONE).'
+      ),
+      { title: 'Fields of the EKS add-on taken over' }
+    )
+  }
   for (const t of report.takeovers) {
     core.info(oneLine(`${t.object}: ${t.fields.join(', ')} owned by field manager '${t.manager}'`))
   }

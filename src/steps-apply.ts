@@ -177,15 +177,17 @@ export async function applyEniConfigSet(
 /** Waits for aws-node's rollout unless `wait` is false; returns one line for the summary. */
 export async function awaitAwsNode(
   kube: KubeClient,
-  awsNode: AppliedObject,
+  awsNode: AppliedObject | undefined,
   wait: boolean,
   options: WaitOptions,
   dryRun: boolean
 ): Promise<string> {
   let line = dryRun
     ? 'Dry run: nothing was changed, so no rollout was awaited.'
-    : 'The aws-node rollout was not awaited (wait: false).'
-  if (wait && !dryRun) {
+    : awsNode === undefined
+      ? 'aws-node does not exist, so no rollout was awaited.'
+      : 'The aws-node rollout was not awaited (wait: false).'
+  if (wait && !dryRun && awsNode) {
     const s = await waitForRollout(kube, awsNode.object, options)
     line = `aws-node rolled out: ${s.updated} of ${s.desired} pods updated and available.`
   }

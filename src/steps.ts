@@ -33,8 +33,9 @@ import { ENI_CONFIG_CRD_NAME } from './steps-writes.js'
 export { createAwsClients } from './aws/clients.js'
 export { anyChange } from './kube/apply.js'
 export * from './steps-apply.js'
+export * from './steps-addon.js'
 export { prepareWrites } from './steps-writes.js'
-export { decideMode } from './cni/partial.js'
+export { decideWriteMode } from './cni/partial.js'
 export { buildReport, checkOwnership, checkSettings, dryRunPlan } from './features.js'
 
 /** Credentials in memory (masked), and a way to name the caller when the cluster refuses us. */

@@ -82,6 +82,28 @@ export const IPV6_SOURCE =
 
 const REFUSED_CLUSTER = ['FAILED', 'DELETING', 'PENDING']
 
+/**
+ * The refusals DescribeCluster alone decides (a status that is not ACTIVE, Auto Mode, IPv6), or
+ * undefined. Called right after DescribeCluster, so such a cluster is refused before anything
+ * else is read; decideMode asks it again.
+ */
+export function clusterRefusal(
+  cluster: ClusterKindFacts,
+  request: Pick<ModeRequest, 'subnetIds' | 'securityGroupIds'>
+): string | undefined {
+  const name = `EKS cluster '${cluster.name}'`
+  if ((CLUSTER_SETTLING as readonly string[]).includes(cluster.status)) return undefined
+  if (cluster.status !== 'ACTIVE') {
+    const why = REFUSED_CLUSTER.includes(cluster.status)
+      ? `${name} is ${cluster.status}: its networking cannot be configured until it is ACTIVE.`
+      : `${name} has status ${cluster.status}, not ACTIVE.`
+    return `${why} Nothing was changed.`
+  }
+  if (cluster.autoMode) return autoModeMessage(name, request)
+  if (cluster.ipFamily.toLowerCase() === 'ipv6') return ipv6Message(name)
+  return undefined
+}
+
 /** Decides the mode. Order: cluster status, Auto Mode, IPv6, then who owns aws-node. */
 export function decideMode(
   cluster: ClusterKindFacts,
@@ -92,15 +114,8 @@ export function decideMode(
   const name = `EKS cluster '${cluster.name}'`
   if ((CLUSTER_SETTLING as readonly string[]).includes(cluster.status))
     return { kind: 'WAIT', what: 'cluster', status: cluster.status }
-  if (cluster.status !== 'ACTIVE') {
-    const why = REFUSED_CLUSTER.includes(cluster.status)
-      ? `${name} is ${cluster.status}: its networking cannot be configured until it is ACTIVE.`
-      : `${name} has status ${cluster.status}, not ACTIVE.`
-    return { kind: 'REFUSE', message: `${why} Nothing was changed.` }
-  }
-  if (cluster.autoMode) return { kind: 'REFUSE', message: autoModeMessage(name, request) }
-  if (cluster.ipFamily.toLowerCase() === 'ipv6')
-    return { kind: 'REFUSE', message: ipv6Message(name) }
+  const refusal = clusterRefusal(cluster, request)
+  if (refusal) return { kind: 'REFUSE', message: refusal }
 
   const selfManaged = (takeOver: boolean): ModeDecision =>
     request.versionChange
@@ -155,7 +170,10 @@ export function decideMode(
   }
 }
 
-function autoModeMessage(name: string, request: ModeRequest): string {
+function autoModeMessage(
+  name: string,
+  request: Pick<ModeRequest, 'subnetIds' | 'securityGroupIds'>
+): string {
   const terms = (ids: readonly string[]): { id: string }[] => ids.map((id) => ({ id }))
   const nodeClass = dump(
     {

@@ -20,7 +20,7 @@ import {
 export type WriteMode = 'settings' | 'version'
 
 /** The mode, decided once before any write; every later step reads this value. */
-export function decideMode(inputs: { cniVersion?: string; manifest?: unknown }): WriteMode {
+export function decideWriteMode(inputs: { cniVersion?: string; manifest?: unknown }): WriteMode {
   return inputs.cniVersion !== undefined || inputs.manifest !== undefined ? 'version' : 'settings'
 }
 
