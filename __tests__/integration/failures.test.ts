@@ -102,11 +102,12 @@ describe('cluster problems', () => {
     expect(writes).toEqual([])
   })
 
-  it('a cluster that is not ACTIVE', async () => {
-    await bed.moto.setClusterStatus(bed.region, bed.clusterName, 'CREATING')
+  // CREATING and UPDATING are waited for (cluster-kinds.test.ts); FAILED never turns ACTIVE.
+  it('a cluster that is FAILED', async () => {
+    await bed.moto.setClusterStatus(bed.region, bed.clusterName, 'FAILED')
     try {
       const { message, writes } = await fail({})
-      expect(message).toMatch(/is CREATING; it must be ACTIVE or UPDATING/)
+      expect(message).toMatch(/is FAILED: its networking cannot be configured until it is ACTIVE/)
       expect(writes).toEqual([])
     } finally {
       await bed.moto.setClusterStatus(bed.region, bed.clusterName, 'ACTIVE')
