@@ -126,8 +126,10 @@ export async function run(): Promise<void> {
           })
         )
       : undefined
-    // The add-on path reads aws-node and the ENIConfigs again after EKS applied them.
-    const after = addonWritten && !dryRun ? await steps.readClusterState(kube, writeMode) : live
+    // The add-on path reads aws-node and the ENIConfigs again after EKS changed them.
+    const after = steps.addonChangedCluster(addonWritten)
+      ? await steps.readClusterState(kube, writeMode)
+      : live
     const applied = written?.applied ?? steps.addonApplied(live, after, addonWritten?.direct ?? [])
     const awsNode = written?.awsNode ?? applied.find((a) => a.key === steps.AWS_NODE_KEY)
     const rollout = await core.group('aws-node rollout', () =>
@@ -158,7 +160,6 @@ export async function run(): Promise<void> {
     const report = addonWritten
       ? steps.buildAddonReport(facts, outcome, {
           decision: mode,
-          plan: addonPlan!,
           written: addonWritten,
           previousVersion: kind.reading.addon.present ? kind.reading.addon.version : undefined
         })

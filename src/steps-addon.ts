@@ -16,24 +16,17 @@ import {
 import { type KindReading, prepareAddonPlan, readClusterKind } from './addon/flow.js'
 import { VPC_CNI_ADDON } from './addon/names.js'
 import { type AddonPlan, manifestInputsError } from './addon/plan.js'
-import {
-  type AddonOutcome,
-  addonSummaryMarkdown,
-  changeLines,
-  modeOutputs
-} from './addon/report.js'
+import { type AddonOutcome, changeLines } from './addon/report.js'
 import { type ClusterInfo, clusterInfoFrom } from './aws/cluster.js'
-import { awsNodeEnv, editAwsNode } from './cni/aws-node.js'
 import type { EniConfigObject } from './cni/eniconfig.js'
 import { customNetworkingOn } from './cni/partial.js'
-import { type Outcome, type RunFacts, buildReport } from './features.js'
 import type { ActionInputs } from './inputs.js'
 import type { AppliedObject } from './kube/apply.js'
-import { type KubeClient, type KubernetesObject, refKey, refOf } from './kube/client.js'
+import { type KubeClient, refKey, refOf } from './kube/client.js'
 import { AWS_NODE_REF, type LiveState } from './kube/live.js'
-import { planChanges } from './plan.js'
 import type { WriteProgress } from './progress.js'
 import { applyEniConfigSet } from './steps-apply.js'
+import { addonManifestFacts } from './steps-addon-report.js'
 
 /** Pause between DescribeCluster, DescribeUpdate and DescribeAddon polls while something settles. */
 const POLL_MS = 3_000
@@ -172,27 +165,12 @@ export async function planAddonRun(
   return plan
 }
 
-/**
- * aws-node as the add-on leaves it, for the linter, max pods and the reports: the live DaemonSet
- * with the settings merged (nothing when aws-node does not exist yet).
- */
-export function addonManifestFacts(
-  inputs: ActionInputs,
-  live: LiveState,
-  plan: AddonPlan
-): RunFacts['manifest'] {
-  const objects = live.awsNode
-    ? editAwsNode([live.awsNode as KubernetesObject], inputs.settings, undefined)
-    : []
-  const images = objects.length > 0 ? awsNodeEnv(objects[0]).images : []
-  return { objects, images, cniVersion: plan.addonVersion.replace(/-eksbuild\.\d+$/, '') }
-}
-
 /** What the add-on write did. */
 export interface AddonWritten {
   outcome: AddonOutcome
   /** The ENIConfigs applied directly (only when the version's schema has no eniConfig). */
   direct: AppliedObject[]
+  plan: AddonPlan
 }
 
 /**
@@ -246,82 +224,10 @@ export async function writeAddon(p: {
         ? `Dry run: nothing was sent to EKS${outcome.wouldChange ? '; a real run would call UpdateAddon' : ''}`
         : `${VPC_CNI_ADDON} ${outcome.kind}`
   )
-  return { outcome, direct }
+  return { outcome, direct, plan }
 }
 
-/**
- * The aws-node and ENIConfigs after the add-on write, as AppliedObjects for the report (the
- * nodes to recycle compare them with the state before): changed when their resourceVersion moved.
- */
-export function addonApplied(
-  before: LiveState,
-  after: LiveState,
-  direct: readonly AppliedObject[]
-): AppliedObject[] {
-  const objects: KubernetesObject[] = [
-    ...(after.awsNode ? [after.awsNode as KubernetesObject] : []),
-    ...after.eniConfigs
-  ]
-  const beforeByKey = new Map<string, KubernetesObject>(
-    [...(before.awsNode ? [before.awsNode as KubernetesObject] : []), ...before.eniConfigs].map(
-      (o) => [refKey(refOf(o)), o]
-    )
-  )
-  const applied = objects.map((object): AppliedObject => {
-    const ref = refOf(object)
-    const key = refKey(ref)
-    const old = beforeByKey.get(key)
-    const change =
-      old === undefined
-        ? 'created'
-        : old.metadata?.resourceVersion === object.metadata?.resourceVersion
-          ? 'unchanged'
-          : 'configured'
-    return { ref, key, change, object }
-  })
-  const seen = new Set(applied.map((a) => a.key))
-  return [...applied, ...direct.filter((a) => !seen.has(a.key))]
-}
-
-/**
- * The outputs and job summary of an add-on run: the self-managed report (max pods, nodes to
- * recycle, node groups, linter) with the add-on section first, `changed` from the add-on outcome,
- * and the `mode` and `addon-version` outputs.
- */
-export function buildAddonReport(
-  f: RunFacts,
-  o: Outcome,
-  a: { decision: ModeDecision; plan: AddonPlan; written: AddonWritten; previousVersion?: string }
-) {
-  const dryRun = f.inputs.dryRun
-  const plans = dryRun
-    ? planChanges([
-        ...f.manifest.objects.map((after) => ({
-          live: f.live.awsNode as KubernetesObject | undefined,
-          after
-        })),
-        ...a.written.direct.map((d) => ({ live: f.live.objects.get(d.key), after: d.object }))
-      ])
-    : undefined
-  const report = buildReport(f, { ...o, plans })
-  const { outcome } = a.written
-  const directChanged = a.written.direct.some((d) => d.change !== 'unchanged')
-  report.result.changed =
-    outcome.kind === 'updated' ||
-    outcome.kind === 'created' ||
-    (outcome.kind === 'dry-run' && outcome.wouldChange) ||
-    directChanged
-  Object.assign(report.result, modeOutputs(a.decision, a.plan.addonVersion))
-  report.summary.sections.unshift(
-    addonSummaryMarkdown({
-      clusterName: f.inputs.clusterName,
-      addonVersion: a.plan.addonVersion,
-      previousVersion: a.previousVersion,
-      resolveConflicts: f.inputs.resolveConflicts,
-      changes: a.plan.changes,
-      outcome,
-      eniConfigsApplied: a.plan.applyEniConfigsDirectly
-    })
-  )
-  return report
+/** True when the add-on write changed the cluster: EKS applied an update or a create. */
+export function addonChangedCluster(written: AddonWritten | undefined): boolean {
+  return written?.outcome.kind === 'updated' || written?.outcome.kind === 'created'
 }

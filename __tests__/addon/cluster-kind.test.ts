@@ -96,6 +96,11 @@ describe('decideMode', () => {
     expect(decideMode(cluster(), noAddon, noNode, request({ mode: 'self-managed' })).kind).toBe(
       'VERSION'
     )
+    // cni-version in auto mode names the manifest to install.
+    expect(decideMode(cluster(), noAddon, noNode, request({ versionChange: true }))).toEqual({
+      kind: 'VERSION',
+      takeOverAddonFields: false
+    })
   })
 
   it('refuses self-managed on an add-on unless take-over-addon-fields, explaining EKS next update', () => {

@@ -159,14 +159,16 @@ export function decideMode(
     return selfManaged(false)
   }
   if (request.mode === 'addon') return { kind: 'CREATE_ADDON', replacesSelfManaged: false }
-  if (request.mode === 'self-managed') return { kind: 'VERSION', takeOverAddonFields: false }
+  // cni-version or manifest in auto mode names what to install: that manifest, self-managed.
+  if (request.mode === 'self-managed' || request.versionChange)
+    return { kind: 'VERSION', takeOverAddonFields: false }
   return {
     kind: 'REFUSE',
     message:
       `${name} has no VPC CNI: no ${VPC_CNI_ADDON} add-on and no DaemonSet kube-system/aws-node ` +
       '(a cluster created with bootstrapSelfManagedAddons: false). Set mode: addon to create the ' +
-      'EKS managed add-on with these settings, or mode: self-managed to apply the manifest of ' +
-      'cni-version. Nothing was changed.'
+      'EKS managed add-on with these settings, or set cni-version (with mode: self-managed or ' +
+      "auto) to apply that version's manifest. Nothing was changed."
   }
 }
 
