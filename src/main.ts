@@ -194,6 +194,7 @@ function logInputs(inputs: ActionInputs): ActionInputs {
   core.info(
     `Pod subnets: ${inputs.subnets.map((s) => (s.zone ? `${s.zone}=${s.subnetId}` : s.subnetId)).join(', ')}`
   )
+  core.info(`mode: ${inputs.mode} (the cluster's kind decides the rest)`)
   core.info(
     m || inputs.cniVersion
       ? `Version change: the whole manifest of ${m ? ('url' in m ? m.url : m.path) : `VPC CNI ${inputs.cniVersion}`}`

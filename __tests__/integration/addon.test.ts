@@ -163,7 +163,7 @@ describe('the update', () => {
   })
 
   it('OVERWRITE sets the settings and the ENIConfigs through UpdateAddon, owned by eks', async () => {
-    const r = await run({ 'resolve-conflicts': 'OVERWRITE' })
+    const r = await run({ 'resolve-conflicts': 'OVERWRITE', 'instance-types': 'm5.large' })
     expect(errors(r)).toBe('')
     expect(r.main.exitCode).toBe(0)
     expect(r.addonWrites).toHaveLength(1)
@@ -191,6 +191,11 @@ describe('the update', () => {
     expect(r.summary).toMatch(/EKS add-on `vpc-cni`/)
     expect(r.summary).toMatch(/through UpdateAddon, update `[^`]+`/)
     expect(r.summary).toMatch(/env\.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG/)
+    // The nodes started before custom networking and max pods work as on the self-managed path.
+    const nodes = bed.kube.list('v1', 'Node').map((n) => n.metadata.name)
+    const recycle = JSON.parse(r.outputs['nodes-to-recycle']) as { name: string }[]
+    expect(recycle.map((n) => n.name).sort()).toEqual([...nodes].sort())
+    expect(JSON.parse(r.outputs['max-pods'])).toEqual({ 'm5.large': expect.any(Number) })
   })
 
   it('a rerun makes no UpdateAddon call and reports changed=false', async () => {

@@ -1,0 +1,180 @@
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
+import * as core from '../__fixtures__/core.js'
+import type { AddonPlan } from '../src/addon/plan.js'
+import type { RunFacts } from '../src/features.js'
+import type { LiveState } from '../src/kube/live.js'
+
+jest.unstable_mockModule('@actions/core', () => core)
+const { addonApplied, addonManifestFacts, buildAddonReport } =
+  await import('../src/steps-addon-report.js')
+const { decideRunMode } = await import('../src/steps-addon.js')
+
+function daemonSet(env: Record<string, string>, resourceVersion: string) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'aws-node', namespace: 'kube-system', resourceVersion, managedFields: [] },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'aws-node',
+              image: 'r/amazon-k8s-cni:v1.19.6-eksbuild.1',
+              env: Object.entries(env).map(([name, value]) => ({ name, value }))
+            }
+          ]
+        }
+      }
+    }
+  }
+}
+
+const eni = (name: string, resourceVersion: string) => ({
+  apiVersion: 'crd.k8s.amazonaws.com/v1alpha1',
+  kind: 'ENIConfig',
+  metadata: { name, resourceVersion },
+  spec: { subnet: `subnet-${name}` }
+})
+
+function live(awsNode: object | undefined, eniConfigs: object[] = []): LiveState {
+  return {
+    versions: new Map(),
+    objects: new Map(),
+    awsNode: awsNode as LiveState['awsNode'],
+    eniConfigs: eniConfigs as LiveState['eniConfigs'],
+    nodes: []
+  }
+}
+
+const SETTINGS = {
+  env: { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' },
+  initEnv: {},
+  unset: [],
+  initUnset: []
+}
+
+const inputs = (more: object = {}) =>
+  ({
+    clusterName: 'demo',
+    region: 'us-east-1',
+    eniConfigLabelDef: 'topology.kubernetes.io/zone',
+    settings: SETTINGS,
+    subnets: [{ subnetId: 'subnet-a' }],
+    mode: 'auto',
+    takeOverAddonFields: false,
+    resolveConflicts: 'OVERWRITE',
+    dryRun: false,
+    ...more
+  }) as unknown as RunFacts['inputs']
+
+const plan = (more: Partial<AddonPlan> = {}): AddonPlan => ({
+  action: 'update',
+  addonVersion: 'v1.19.6-eksbuild.1',
+  current: {},
+  desired: { env: { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' } },
+  changes: [{ key: 'env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG', after: 'true' }],
+  configurationValues: '{}',
+  noop: false,
+  applyEniConfigsDirectly: false,
+  versionReason: 'keeps the version',
+  ...more
+})
+
+beforeEach(() => {
+  jest.clearAllMocks()
+})
+
+describe('decideRunMode', () => {
+  const kind = (addonPresent: boolean) =>
+    ({
+      cluster: {},
+      reading: {
+        cluster: {},
+        kind: { name: 'demo', status: 'ACTIVE', autoMode: false, ipFamily: 'ipv4' },
+        addon: addonPresent
+          ? { present: true, status: 'ACTIVE', version: 'v1.19.6-eksbuild.1', issues: [] }
+          : { present: false }
+      }
+    }) as unknown as Parameters<typeof decideRunMode>[0]
+
+  it('goes to the add-on path when DescribeAddon finds vpc-cni, and logs the mode', () => {
+    const ds = daemonSet({}, '1')
+    expect(decideRunMode(kind(true), live(ds), inputs()).kind).toBe('ADDON')
+    expect(core.info).toHaveBeenCalledWith(expect.stringMatching(/^Mode: addon/))
+  })
+
+  it('throws the refusal: no CNI, and self-managed forced on an add-on', () => {
+    expect(() => decideRunMode(kind(false), live(undefined), inputs())).toThrow(/has no VPC CNI/)
+    expect(() =>
+      decideRunMode(kind(true), live(daemonSet({}, '1')), inputs({ mode: 'self-managed' }))
+    ).toThrow(/take-over-addon-fields: true/)
+  })
+})
+
+describe('addonApplied', () => {
+  it('marks what EKS changed by resourceVersion, and adds the ENIConfigs applied directly', () => {
+    const before = live(daemonSet({}, '1'), [eni('a', '5')])
+    const after = live(daemonSet({ X: '1' }, '2'), [eni('a', '5'), eni('b', '7')])
+    const applied = addonApplied(before, after, [])
+    expect(applied.map((a) => [a.key, a.change])).toEqual([
+      ['DaemonSet/kube-system/aws-node', 'configured'],
+      ['ENIConfig/a', 'unchanged'],
+      ['ENIConfig/b', 'created']
+    ])
+  })
+})
+
+describe('buildAddonReport', () => {
+  const f = (dryRun = false): RunFacts => {
+    const l = live(daemonSet({}, '1'))
+    return {
+      inputs: inputs({ dryRun }),
+      cluster: { clusterSecurityGroupId: 'sg-1', version: '1.31' } as RunFacts['cluster'],
+      live: l,
+      manifest: addonManifestFacts(inputs({ dryRun }), l, plan()),
+      instanceTypes: [],
+      eniConfigs: { objects: [], outputs: [] }
+    }
+  }
+  const outcome = {
+    applied: [],
+    rollout: 'rolled out',
+    changeTime: new Date('2026-06-01T00:00:00Z'),
+    kubectlPath: '',
+    findings: []
+  }
+  const decision = {
+    kind: 'ADDON',
+    addonVersion: 'v1.19.6-eksbuild.1',
+    addonStatus: 'ACTIVE'
+  } as const
+
+  it('an update: changed, mode addon, the version, and the add-on section first', () => {
+    const r = buildAddonReport(f(), outcome, {
+      decision,
+      written: { outcome: { kind: 'updated', updateId: 'u-1' }, direct: [], plan: plan() }
+    })
+    expect(r.result).toMatchObject({
+      changed: true,
+      mode: 'addon',
+      addonVersion: 'v1.19.6-eksbuild.1',
+      cniVersion: 'v1.19.6'
+    })
+    expect(r.summary.sections[0]).toMatch(/EKS add-on `vpc-cni`[\s\S]*update `u-1`/)
+  })
+
+  it('a no-op is unchanged; a dry run is changed when a real run would call EKS', () => {
+    const noop = buildAddonReport(f(), outcome, {
+      decision,
+      written: { outcome: { kind: 'unchanged' }, direct: [], plan: plan({ noop: true }) }
+    })
+    expect(noop.result.changed).toBe(false)
+    const dry = buildAddonReport(f(true), outcome, {
+      decision,
+      written: { outcome: { kind: 'dry-run', wouldChange: true }, direct: [], plan: plan() }
+    })
+    expect(dry.result.changed).toBe(true)
+    expect(dry.summary.dryRun).toBe(true)
+  })
+})
