@@ -7,7 +7,10 @@
  * stops the benchmark with a non-zero exit: a broken run is never timed. It runs a private copy of
  * dist/, so a rebuild by someone else meanwhile cannot change what is measured.
  *
- * Environment: BENCH_REPS (default 5) repetitions; BENCH_OUT (default bench/RESULTS.md).
+ * Then the managed add-on: the CLI way against the action on add-on test beds (bench/addon.ts).
+ *
+ * Environment: BENCH_REPS (default 5) repetitions; BENCH_OUT (default bench/RESULTS.md);
+ * BENCH_ONLY=addon runs only the add-on comparison and writes only its section.
  */
 import { execFileSync } from 'node:child_process'
 import {
@@ -25,6 +28,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startTestbed, type Testbed, type TestbedOptions } from '../testbed/index.js'
 import { nodeForRuntime, readActionYaml } from '../testbed/runner.js'
+import { renderAddonSection, runAddonBench } from './addon.js'
 import { median } from './metrics.js'
 import { renderReport, type BenchData } from './report.js'
 import {
@@ -44,6 +48,9 @@ const LATENCIES = [0, 50]
 const COLD_START_SAMPLES = 11
 const REPS = Number(process.env.BENCH_REPS ?? 5)
 const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench', 'RESULTS.md')
+const ONLY_ADDON = process.env.BENCH_ONLY === 'addon'
+/** How long an add-on update stays in progress on the add-on test beds. */
+const ADDON_UPDATE_DELAY_MS = 1000
 
 /** Test beds still running, so an interrupt or a failure can stop them all. */
 const live = new Set<Testbed>()
@@ -163,6 +170,28 @@ async function main(): Promise<void> {
     const node = nodeForRuntime(action.runs.using)
     const entries = [action.runs.main, action.runs.post ?? ''].map((p) => p.replace(/^dist\//, ''))
     for (const e of entries) statSync(join(actionDir, 'dist', e)) // no bundle: fail now
+    const opts: ActionRunOptions = {
+      actionDir,
+      toolCache: join(scratch, 'tool-cache'),
+      node: rssWrapper(scratch, node),
+      scratch
+    }
+    mkdirSync(opts.toolCache)
+    const addonBench = () =>
+      runAddonBench({
+        reps: REPS,
+        opts,
+        updateDelayMs: ADDON_UPDATE_DELAY_MS,
+        startBeds,
+        stopBeds,
+        say
+      })
+    if (ONLY_ADDON) {
+      const section = renderAddonSection(await addonBench(), ADDON_UPDATE_DELAY_MS)
+      writeFileSync(OUT, section)
+      process.stdout.write(`${section}\nWritten to ${OUT}\n`)
+      return
+    }
     const bundle = bundleSize(join(actionDir, 'dist'), entries)
     const cold = await measureColdStart(node, join(actionDir, action.runs.main), home)
     say(`cold start: first line ${cold.firstLineMs.map(Math.round).join(', ')} ms`)
@@ -174,13 +203,6 @@ async function main(): Promise<void> {
       bundle.largestChunk.importMs = median(ms)
     }
 
-    const opts: ActionRunOptions = {
-      actionDir,
-      toolCache: join(scratch, 'tool-cache'),
-      node: rssWrapper(scratch, node),
-      scratch
-    }
-    mkdirSync(opts.toolCache)
     const bedOptions: TestbedOptions = { rollout: { mode: 'instant' } }
     // The cold-tool-cache run also fills the cache that every later first run finds warm.
     const [coldBed] = await startBeds(1, bedOptions)
@@ -215,6 +237,8 @@ async function main(): Promise<void> {
       }
     }
 
+    const addonRuns = await addonBench()
+
     const data: BenchData = {
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       machine: {
@@ -232,7 +256,7 @@ async function main(): Promise<void> {
       bundle,
       coldStart: cold
     }
-    const report = renderReport(data)
+    const report = `${renderReport(data)}\n${renderAddonSection(addonRuns, ADDON_UPDATE_DELAY_MS)}`
     writeFileSync(OUT, report)
     process.stdout.write(`${report}\nWritten to ${OUT}\n`)
   } finally {
