@@ -106,3 +106,25 @@ describe('a cluster without any CNI', () => {
     })
   }, 120_000)
 })
+
+describe('an old add-on version whose schema lacks the settings', () => {
+  it('is refused before any write, naming each input the schema refuses', async () => {
+    // v1.11.2-eksbuild.1 is served with the v1.12.0 schema: no eniConfig, no init, and no
+    // WARM_IP_TARGET, MINIMUM_IP_TARGET or ENI_CONFIG_LABEL_DEF in env.
+    await withBed(
+      { cniMode: 'addon', cniVersion: 'v1.11.2', kubernetesVersion: '1.24' },
+      async (bed) => {
+        const r = await run(bed, { 'manifest-base-url': '', 'disable-tcp-early-demux': '' })
+        expect(r.main.exitCode).not.toBe(0)
+        const text = errors(r)
+        expect(text).toContain('do not match the schema of add-on version v1.11.2-eksbuild.1')
+        expect(text).toContain(
+          "input 'eni-config-label-def': $.env.ENI_CONFIG_LABEL_DEF: is not defined in the schema"
+        )
+        expect(text).toMatch(/set cni-version/)
+        expect(r.kubeWrites).toEqual([])
+        expect(r.awsWrites).toEqual([])
+      }
+    )
+  }, 120_000)
+})
