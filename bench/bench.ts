@@ -154,7 +154,11 @@ async function main(): Promise<void> {
   // Sampled before each step: other work on the machine skews every figure, so the report says how much.
   const load = [loadavg()[0]]
   const pythonBin = bypassPyenvShims()
-  say(`bench: ${REPS} repetitions × latencies ${LATENCIES.join('/')} ms, load ${load[0]}`)
+  say(
+    ONLY_ADDON
+      ? `bench: the add-on comparison only, ${REPS} repetitions, load ${load[0]}`
+      : `bench: ${REPS} repetitions × latencies ${LATENCIES.join('/')} ms, load ${load[0]}`
+  )
 
   if (!existsSync(join(ROOT, 'dist', 'index.js'))) throw new Error('no dist/: run npm run package')
   scratch = mkdtempSync(join(tmpdir(), 'bench-'))
