@@ -7,7 +7,9 @@
 import * as core from '@actions/core'
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { loadAllYaml, type KubernetesObject } from '@kubernetes/client-node'
+import type { KubernetesObject } from '@kubernetes/client-node'
+// From its own module, not the package index, which would bundle all of client-node.
+import { loadAllYaml } from '@kubernetes/client-node/dist/yaml.js'
 import { loadAll } from 'js-yaml'
 import { Inputs } from '../constants.js'
 import { fetchText as defaultFetchText } from '../download.js'
