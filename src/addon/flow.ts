@@ -49,7 +49,7 @@ export async function readClusterKind(
 ): Promise<KindReading> {
   const read = async (): Promise<KindReading> => {
     const [cluster, addon] = await Promise.all([
-      describeClusterRaw(eks, clusterName, region, { sleep: options.retrySleep }),
+      describeClusterRaw(eks, clusterName, region),
       describeVpcCniAddon(eks, clusterName, { retrySleep: options.retrySleep, log: options.log })
     ])
     return { cluster, kind: clusterKindFacts(cluster, clusterName), addon }
@@ -59,7 +59,7 @@ export async function readClusterKind(
     await waitForClusterActive(
       clusterName,
       async () =>
-        (await describeClusterRaw(eks, clusterName, region, { sleep: options.retrySleep }))
+        (await describeClusterRaw(eks, clusterName, region))
           .status ?? 'UNKNOWN',
       options
     )

@@ -9,6 +9,7 @@ import { EC2Client } from '@aws-sdk/client-ec2'
 import { EKSClient } from '@aws-sdk/client-eks'
 import { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient } from '@aws-sdk/client-sts'
+import { StandardRetryStrategy, type StandardRetryStrategyOptions } from '@smithy/core/retry'
 
 /** Static AWS credentials held in memory only (masked as soon as they exist). */
 export interface AwsCredentials {
@@ -31,16 +32,52 @@ export interface AwsClients {
 export const USER_AGENT = 'eks-cni-custom-networking'
 
 /**
- * One SDK attempt per call: every call site wraps its request in retry() with
- * isRetryableAwsError, and SDK retries underneath would multiply the attempts (and would reuse
- * a stale OIDC token for AssumeRoleWithWebIdentity).
+ * Attempts per SDK call, the first included, for EKS, EC2, IAM and GetCallerIdentity. The SDK's
+ * default is 3; 5 keeps the budget the action had before the SDK retried for it.
  */
-export const SDK_MAX_ATTEMPTS = 1
+export const AWS_MAX_ATTEMPTS = 5
+
+/** The SDK's longest backoff between two attempts. */
+const MAX_BACKOFF_MS = 20_000
+
+/** How long the SDK may keep retrying one call; every field is optional. */
+export interface RetryBudget {
+  /** Attempts per call, the first included; default AWS_MAX_ATTEMPTS. */
+  maxAttempts?: number
+  /** No retry starts whose backoff would end at or after this time (ms since the epoch). */
+  deadline?: number
+  now?: () => number
+  random?: () => number
+}
+
+/**
+ * The SDK's standard retry strategy (throttling, transient and 5xx errors, a corrected clock skew,
+ * a retry quota shared by the client's calls) with its own backoff formula (full jitter, doubling
+ * from the SDK's base delay, at most 20 s), cut off at the deadline: a backoff that would end past
+ * it makes the SDK give up and throw the last error. A Retry-After hint may still add up to 5 s.
+ */
+export function sdkRetryStrategy(budget: RetryBudget = {}): StandardRetryStrategy {
+  const now = budget.now ?? Date.now
+  const random = budget.random ?? Math.random
+  let base = 0
+  const backoff: NonNullable<StandardRetryStrategyOptions['backoff']> = {
+    setDelayBase: (ms) => void (base = ms),
+    computeNextBackoffDelay: (retries) => {
+      const delay = Math.floor(random() * Math.min(base * 2 ** retries, MAX_BACKOFF_MS))
+      if (budget.deadline !== undefined && now() + delay >= budget.deadline) {
+        throw new Error('No retry before the deadline')
+      }
+      return delay
+    }
+  }
+  return new StandardRetryStrategy({ maxAttempts: budget.maxAttempts ?? AWS_MAX_ATTEMPTS, backoff })
+}
 
 interface ClientConfig {
   region: string
   customUserAgent: string
   maxAttempts: number
+  retryStrategy?: StandardRetryStrategy
   credentials?: AwsCredentials
   requestHandler: { httpAgent: HttpAgent; httpsAgent: HttpsAgent }
   logger?: SdkLogger
@@ -90,14 +127,21 @@ function requestHandler(): ClientConfig['requestHandler'] {
   return agents
 }
 
-function clientConfig(region: string, credentials?: AwsCredentials): ClientConfig {
+function clientConfig(
+  region: string,
+  credentials: AwsCredentials | undefined,
+  budget: RetryBudget | undefined
+): ClientConfig {
   // Leaving `credentials` out (rather than undefined) lets the SDK fall back to its default chain.
   const config: ClientConfig = {
     region,
     customUserAgent: USER_AGENT,
-    maxAttempts: SDK_MAX_ATTEMPTS,
+    // Without a budget, one attempt: the caller retries (AssumeRoleWithWebIdentity).
+    maxAttempts: budget ? (budget.maxAttempts ?? AWS_MAX_ATTEMPTS) : 1,
     requestHandler: requestHandler()
   }
+  // A strategy per client, so each client's retry quota is its own (as the SDK's default is).
+  if (budget) config.retryStrategy = sdkRetryStrategy(budget)
   const logger = sdkLogger()
   if (logger) config.logger = logger
   if (credentials) config.credentials = credentials
@@ -106,11 +150,15 @@ function clientConfig(region: string, credentials?: AwsCredentials): ClientConfi
 
 /**
  * One place that builds SDK clients: region, customUserAgent 'eks-cni-custom-networking',
- * credentials (undefined → the SDK default chain), maxAttempts. Endpoints come from
- * AWS_ENDPOINT_URL like any SDK client.
+ * credentials (undefined → the SDK default chain), and the SDK's standard retries within `budget`
+ * (pass the run's deadline). Endpoints come from AWS_ENDPOINT_URL like any SDK client.
  */
-export function createAwsClients(region: string, credentials?: AwsCredentials): AwsClients {
-  const config = clientConfig(region, credentials)
+export function createAwsClients(
+  region: string,
+  credentials?: AwsCredentials,
+  budget: RetryBudget = {}
+): AwsClients {
+  const config = clientConfig(region, credentials, budget)
   return {
     sts: new STSClient(config),
     eks: new EKSClient(config),
@@ -121,8 +169,9 @@ export function createAwsClients(region: string, credentials?: AwsCredentials): 
 
 /**
  * A credential-less STS client for AssumeRoleWithWebIdentity, which the SDK sends unsigned, so
- * no credential chain is ever consulted. Regional endpoint (or AWS_ENDPOINT_URL).
+ * no credential chain is ever consulted. Regional endpoint (or AWS_ENDPOINT_URL). One attempt per
+ * call: the caller retries with a fresh OIDC token each time, which the SDK's retries cannot do.
  */
 export function createStsClient(region: string): STSClient {
-  return new STSClient(clientConfig(region))
+  return new STSClient(clientConfig(region, undefined, undefined))
 }
