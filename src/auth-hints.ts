@@ -1,46 +1,17 @@
 /**
- * Helpful auth failures (issue 4 item 6). A denied AssumeRoleWithWebIdentity and a 401/403 from the
+ * Helpful auth failures. A denied AssumeRoleWithWebIdentity and a 401/403 from the
  * Kubernetes API are the most common CI failures here, and both arrive as one opaque line. These
  * builders turn what we know (the ID token's claims, the caller ARN) into the likely cause and the
  * exact fix. They never see credentials, and any JWT-shaped text that reaches them is redacted.
  */
+import { type AuthHint, redact } from './errors.js'
 import { code } from './report/markdown.js'
-
-/** A hint twice over: plain lines for the log, markdown for the job summary. */
-export interface AuthHint {
-  text: string
-  markdown: string
-}
-
-/** An error whose message already holds `hint.text`; main adds `hint.markdown` to the summary. */
-export class HintedError extends Error {
-  constructor(
-    message: string,
-    readonly hint: AuthHint,
-    options?: ErrorOptions
-  ) {
-    super(message, options)
-    this.name = 'HintedError'
-  }
-}
-
-/** The hint carried by an error or any error in its `cause` chain. */
-export function hintOf(error: unknown): AuthHint | undefined {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof HintedError) return e.hint
-  }
-  return undefined
-}
 
 // github.com's issuer, for a token whose claims cannot be read. GitHub Enterprise Server issues
 // tokens as https://HOSTNAME/_services/token, and a GHEC enterprise may have its own issuer URL.
 const GITHUB_ISSUER = 'token.actions.githubusercontent.com'
 const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
 const ROLE_ARN = /^arn:([\w-]+):iam::(\d{12}):role\/(.+)$/
-// Three base64url segments starting with a JSON object ("{" encodes to "ey"): any JWT.
-const JWT = /ey[\w-]+\.[\w-]+\.[\w-]*/g
-// The EKS bearer token: the prefix and a base64url presigned STS URL.
-const EKS_TOKEN = /k8s-aws-v1\.[\w-]+/g
 // Claims worth showing; none is secret (GitHub documents them in its OIDC guide).
 const SHOWN_CLAIMS = 'iss sub aud repository ref environment event_name job_workflow_ref'.split(' ')
 
@@ -319,9 +290,4 @@ export function principalArn(arn: string): string {
 function roleName(arn: string): string {
   const path = ROLE_ARN.exec(arn)?.[3]
   return path ? (path.split('/').pop() ?? path) : arn
-}
-
-/** Last line of defence: no JWT or EKS token passes, whatever text reaches us. */
-export function redact(s: string): string {
-  return s.replace(JWT, '[redacted token]').replace(EKS_TOKEN, '[redacted token]')
 }
