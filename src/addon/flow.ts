@@ -87,10 +87,7 @@ export interface PlanRequest {
  * created), reads that version's schema and plans the write. Throws before any write on a bad
  * version or a value the schema refuses.
  */
-export async function prepareAddonPlan(
-  eks: EKSClient,
-  request: PlanRequest
-): Promise<AddonPlan> {
+export async function prepareAddonPlan(eks: EKSClient, request: PlanRequest): Promise<AddonPlan> {
   const current = request.addon
   const needVersions = request.cniVersion !== undefined || current === undefined
   const versions = needVersions
