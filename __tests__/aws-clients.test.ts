@@ -69,6 +69,10 @@ describe('createAwsClients', () => {
       expect(((await client.config.retryStrategy()) as { mode?: string }).mode).toBe('standard')
       await expect(client.config.credentials()).resolves.toMatchObject(CREDS)
     }
+    // One strategy, and so one retry quota, per client.
+    expect(await clients.eks.config.retryStrategy()).not.toBe(
+      await clients.ec2.config.retryStrategy()
+    )
   })
 
   it('sends through AWS_ENDPOINT_URL with our user agent, signed', async () => {
@@ -84,11 +88,19 @@ describe('createAwsClients', () => {
   it('retries throttling and 5xx through the SDK, then succeeds', async () => {
     queue = [eksError(429, 'ThrottlingException'), eksError(503, 'ServiceUnavailableException')]
     reply = ok
-    const { eks } = createAwsClients('ap-northeast-2', CREDS, noJitter)
+    const lines: string[] = []
+    const { eks } = createAwsClients('ap-northeast-2', CREDS, {
+      ...noJitter,
+      onRetry: (line) => lines.push(line)
+    })
     const out = await eks.send(new DescribeClusterCommand({ name: 'demo' }))
     expect(out.cluster?.name).toBe('demo')
     expect(out.$metadata.attempts).toBe(3)
     expect(seen).toHaveLength(3)
+    expect(lines).toEqual([
+      'Retry eks: attempt 2 of 5 in 0 ms (ThrottlingException: ThrottlingException)',
+      'Retry eks: attempt 3 of 5 in 0 ms (ServiceUnavailableException: ServiceUnavailableException)'
+    ])
   })
 
   it('does not retry a client error', async () => {

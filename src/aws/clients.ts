@@ -40,7 +40,7 @@ export const AWS_MAX_ATTEMPTS = 5
 /** The SDK's longest backoff between two attempts. */
 const MAX_BACKOFF_MS = 20_000
 
-/** How long the SDK may keep retrying one call; every field is optional. */
+/** How long the SDK may keep retrying one call, and who hears of it; every field is optional. */
 export interface RetryBudget {
   /** Attempts per call, the first included; default AWS_MAX_ATTEMPTS. */
   maxAttempts?: number
@@ -48,18 +48,26 @@ export interface RetryBudget {
   deadline?: number
   now?: () => number
   random?: () => number
+  /** Called before each backoff with one line; createAwsClients defaults it to core.info. */
+  onRetry?: (message: string) => void
 }
+
+type RetryToken = Parameters<StandardRetryStrategy['refreshRetryTokenForRetry']>[0]
+type RetryErrorInfo = Parameters<StandardRetryStrategy['refreshRetryTokenForRetry']>[1]
 
 /**
  * The SDK's standard retry strategy (throttling, transient and 5xx errors, a corrected clock skew,
- * a retry quota shared by the client's calls) with its own backoff formula (full jitter, doubling
- * from the SDK's base delay, at most 20 s), cut off at the deadline: a backoff that would end past
- * it makes the SDK give up and throw the last error. A Retry-After hint may still add up to 5 s.
+ * a retry quota per client) with its own backoff formula (full jitter, doubling from the SDK's
+ * base delay, at most 20 s), cut off at the deadline: a backoff that would end past it makes the
+ * SDK give up and throw the last error. A Retry-After hint may still add up to 5 s. Each retry is
+ * reported to `onRetry` as `Retry <label>: attempt N of M in T ms (reason)`.
  */
-export function sdkRetryStrategy(budget: RetryBudget = {}): StandardRetryStrategy {
+export function sdkRetryStrategy(label: string, budget: RetryBudget = {}): StandardRetryStrategy {
   const now = budget.now ?? Date.now
   const random = budget.random ?? Math.random
+  const maxAttempts = budget.maxAttempts ?? AWS_MAX_ATTEMPTS
   let base = 0
+  let lastError: unknown
   const backoff: NonNullable<StandardRetryStrategyOptions['backoff']> = {
     setDelayBase: (ms) => void (base = ms),
     computeNextBackoffDelay: (retries) => {
@@ -67,10 +75,20 @@ export function sdkRetryStrategy(budget: RetryBudget = {}): StandardRetryStrateg
       if (budget.deadline !== undefined && now() + delay >= budget.deadline) {
         throw new Error('No retry before the deadline')
       }
+      const reason = lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : ''
+      budget.onRetry?.(
+        `Retry ${label}: attempt ${retries + 2} of ${maxAttempts} in ${delay} ms (${reason.split('\n')[0]})`
+      )
       return delay
     }
   }
-  return new StandardRetryStrategy({ maxAttempts: budget.maxAttempts ?? AWS_MAX_ATTEMPTS, backoff })
+  // The strategy hands the backoff only the retry count, so the error is kept for the log line.
+  return new (class extends StandardRetryStrategy {
+    override refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo) {
+      lastError = info.error
+      return super.refreshRetryTokenForRetry(token, info)
+    }
+  })({ maxAttempts, backoff })
 }
 
 interface ClientConfig {
@@ -130,18 +148,18 @@ function requestHandler(): ClientConfig['requestHandler'] {
 function clientConfig(
   region: string,
   credentials: AwsCredentials | undefined,
-  budget: RetryBudget | undefined
+  retry: { label: string; budget: RetryBudget } | undefined
 ): ClientConfig {
   // Leaving `credentials` out (rather than undefined) lets the SDK fall back to its default chain.
   const config: ClientConfig = {
     region,
     customUserAgent: USER_AGENT,
     // Without a budget, one attempt: the caller retries (AssumeRoleWithWebIdentity).
-    maxAttempts: budget ? (budget.maxAttempts ?? AWS_MAX_ATTEMPTS) : 1,
+    maxAttempts: retry ? (retry.budget.maxAttempts ?? AWS_MAX_ATTEMPTS) : 1,
     requestHandler: requestHandler()
   }
   // A strategy per client, so each client's retry quota is its own (as the SDK's default is).
-  if (budget) config.retryStrategy = sdkRetryStrategy(budget)
+  if (retry) config.retryStrategy = sdkRetryStrategy(retry.label, retry.budget)
   const logger = sdkLogger()
   if (logger) config.logger = logger
   if (credentials) config.credentials = credentials
@@ -158,12 +176,13 @@ export function createAwsClients(
   credentials?: AwsCredentials,
   budget: RetryBudget = {}
 ): AwsClients {
-  const config = clientConfig(region, credentials, budget)
+  const withLog = { onRetry: (message: string) => core.info(message), ...budget }
+  const config = (label: string) => clientConfig(region, credentials, { label, budget: withLog })
   return {
-    sts: new STSClient(config),
-    eks: new EKSClient(config),
-    ec2: new EC2Client(config),
-    iam: new IAMClient(config)
+    sts: new STSClient(config('sts')),
+    eks: new EKSClient(config('eks')),
+    ec2: new EC2Client(config('ec2')),
+    iam: new IAMClient(config('iam'))
   }
 }
 
