@@ -62,47 +62,57 @@ const awsNodeEnv = async (tb: Testbed): Promise<Record<string, string>> => {
 }
 
 // The tests run concurrently: each starts a test bed of its own and shares nothing, and the Auto
-// Mode one mostly waits for its cluster to turn ACTIVE, which the others fill.
+// Mode one mostly waits for its cluster to turn ACTIVE, which the others fill. Up to five test
+// beds start at once, so each test gets more time than jest's default.
+const TIMEOUT = 150_000
 describe('cluster kinds', () => {
-  it.concurrent('IPv6, self-managed: ipFamily ipv6 and aws-node running IPv6', async () => {
-    await withTestbed({ ipFamily: 'ipv6' }, async (tb, aws) => {
-      const cluster = await describeCluster(aws, tb.clusterName)
-      expect(cluster.kubernetesNetworkConfig.ipFamily).toBe('ipv6')
-      expect(cluster.kubernetesNetworkConfig.serviceIpv6Cidr).toMatch(/::\/108$/)
-      expect(cluster.computeConfig).toBeUndefined()
-      expect(await awsNodeEnv(tb)).toMatchObject({
-        ENABLE_IPv6: 'true',
-        ENABLE_IPv4: 'false',
-        ENABLE_PREFIX_DELEGATION: 'true'
+  it.concurrent(
+    'IPv6, self-managed: ipFamily ipv6 and aws-node running IPv6',
+    async () => {
+      await withTestbed({ ipFamily: 'ipv6' }, async (tb, aws) => {
+        const cluster = await describeCluster(aws, tb.clusterName)
+        expect(cluster.kubernetesNetworkConfig.ipFamily).toBe('ipv6')
+        expect(cluster.kubernetesNetworkConfig.serviceIpv6Cidr).toMatch(/::\/108$/)
+        expect(cluster.computeConfig).toBeUndefined()
+        expect(await awsNodeEnv(tb)).toMatchObject({
+          ENABLE_IPv6: 'true',
+          ENABLE_IPv4: 'false',
+          ENABLE_PREFIX_DELEGATION: 'true'
+        })
+        const addon = await aws([
+          'describe-addon',
+          '--cluster-name',
+          tb.clusterName,
+          '--addon-name',
+          'vpc-cni'
+        ])
+        expect(addon.stderr).toContain('(ResourceNotFoundException)')
       })
-      const addon = await aws([
-        'describe-addon',
-        '--cluster-name',
-        tb.clusterName,
-        '--addon-name',
-        'vpc-cni'
-      ])
-      expect(addon.stderr).toContain('(ResourceNotFoundException)')
-    })
-  })
+    },
+    TIMEOUT
+  )
 
-  it.concurrent('IPv6 with the managed add-on: the IPv6 env is owned by eks', async () => {
-    await withTestbed({ ipFamily: 'ipv6', cniMode: 'addon' }, async (tb) => {
-      expect(await awsNodeEnv(tb)).toMatchObject({ ENABLE_IPv6: 'true', ENABLE_IPv4: 'false' })
-      const r = await tb.kubectl([
-        'get',
-        'ds',
-        'aws-node',
-        '-n',
-        'kube-system',
-        '-o',
-        'yaml',
-        '--show-managed-fields'
-      ])
-      expect(r.stdout).toContain('manager: eks')
-      expect(r.stdout).toContain('k:{"name":"ENABLE_IPv6"}')
-    })
-  })
+  it.concurrent(
+    'IPv6 with the managed add-on: the IPv6 env is owned by eks',
+    async () => {
+      await withTestbed({ ipFamily: 'ipv6', cniMode: 'addon' }, async (tb) => {
+        expect(await awsNodeEnv(tb)).toMatchObject({ ENABLE_IPv6: 'true', ENABLE_IPv4: 'false' })
+        const r = await tb.kubectl([
+          'get',
+          'ds',
+          'aws-node',
+          '-n',
+          'kube-system',
+          '-o',
+          'yaml',
+          '--show-managed-fields'
+        ])
+        expect(r.stdout).toContain('manager: eks')
+        expect(r.stdout).toContain('k:{"name":"ENABLE_IPv6"}')
+      })
+    },
+    TIMEOUT
+  )
 
   it.concurrent(
     'no CNI: nothing until create-addon, which installs aws-node with its configuration',
@@ -160,7 +170,8 @@ describe('cluster kinds', () => {
         await tb.addons.changes.settled()
         expect((await tb.kubectl(['get', 'ds', 'aws-node', '-n', 'kube-system'])).code).not.toBe(0)
       })
-    }
+    },
+    TIMEOUT
   )
 
   it.concurrent(
@@ -203,7 +214,8 @@ describe('cluster kinds', () => {
         expect(ok.addon.status).toBe('ACTIVE')
         expect((await awsNodeEnv(tb)).WARM_ENI_TARGET).toBe('1')
       })
-    }
+    },
+    TIMEOUT
   )
 
   it.concurrent(
@@ -230,7 +242,8 @@ describe('cluster kinds', () => {
           expect((await awsNodeEnv(tb)).AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG).toBe('true')
         }
       )
-    }
+    },
+    TIMEOUT
   )
 
   it.concurrent(
@@ -258,6 +271,7 @@ describe('cluster kinds', () => {
           expect(JSON.parse(addons.stdout)).toEqual({ addons: [] })
         }
       )
-    }
+    },
+    TIMEOUT
   )
 })
