@@ -18,6 +18,8 @@ export default {
   testMatch: ['**/*.test.ts'],
   setupFiles: ['<rootDir>/__tests__/setup/env.ts'],
   reporters: ['default', '<rootDir>/__tests__/setup/summary-reporter.js'],
+  // Slowest files first (from jest's cache, else __tests__/setup/durations.json).
+  testSequencer: '<rootDir>/__tests__/setup/sequencer.js',
   testTimeout: 60000,
   maxWorkers: 2
 }

@@ -2,7 +2,6 @@ import { jest } from '@jest/globals'
 import {
   AccessDeniedException,
   DescribeClusterCommand,
-  EKSServiceException,
   ResourceNotFoundException,
   type Cluster,
   type ClusterStatus
@@ -39,7 +38,6 @@ const fakeEks = () => {
   const send = jest.fn<Send>()
   return { eks: { send } as unknown as Parameters<typeof describeCluster>[0], send }
 }
-const noSleep = async () => undefined
 
 beforeEach(() => jest.clearAllMocks())
 
@@ -145,36 +143,10 @@ describe('describeCluster', () => {
     })
   })
 
-  it('retries throttling and 5xx, then succeeds', async () => {
-    const { eks, send } = fakeEks()
-    send
-      .mockRejectedValueOnce(
-        new EKSServiceException({
-          name: 'ThrottlingException',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 429 }
-        })
-      )
-      .mockRejectedValueOnce(
-        new EKSServiceException({
-          name: 'ServerException',
-          $fault: 'server',
-          $metadata: { httpStatusCode: 500 }
-        })
-      )
-      .mockResolvedValueOnce({ cluster: CLUSTER, $metadata: {} })
-    await expect(
-      describeCluster(eks, 'demo', 'ap-northeast-2', { sleep: noSleep })
-    ).resolves.toMatchObject({
-      name: 'demo'
-    })
-    expect(send).toHaveBeenCalledTimes(3)
-  })
-
   it('wraps other failures with the cluster and region', async () => {
     const { eks, send } = fakeEks()
     send.mockRejectedValue(new Error('getaddrinfo ENOTFOUND eks.nowhere'))
-    await expect(describeCluster(eks, 'demo', 'xx-1', { sleep: noSleep })).rejects.toThrow(
+    await expect(describeCluster(eks, 'demo', 'xx-1')).rejects.toThrow(
       "Failed to describe EKS cluster 'demo' in region xx-1: getaddrinfo ENOTFOUND eks.nowhere"
     )
     expect(send).toHaveBeenCalledTimes(1)

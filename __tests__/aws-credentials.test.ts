@@ -10,7 +10,7 @@ import * as core from '../__fixtures__/core.js'
 jest.unstable_mockModule('@actions/core', () => core)
 const { assumeRoleWithOidc, defaultCredentials, describeClaims } =
   await import('../src/aws/credentials.js')
-const { hintOf } = await import('../src/auth-hints.js')
+const { hintOf } = await import('../src/errors.js')
 
 const ROLE = 'arn:aws:iam::123456789012:role/cni-deployer'
 const CLAIMS = {

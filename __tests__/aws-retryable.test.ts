@@ -36,7 +36,10 @@ describe('isRetryableAwsError', () => {
     ['ECONNRESET', nodeError('ECONNRESET')],
     ['ETIMEDOUT', nodeError('ETIMEDOUT')],
     ['EAI_AGAIN', nodeError('EAI_AGAIN')],
-    ['socket hang up', new Error('socket hang up')],
+    // Node's "socket hang up" carries code ECONNRESET.
+    ['socket hang up', nodeError('ECONNRESET', 'socket hang up')],
+    // smithy counts a failed DNS lookup as a transient network error.
+    ['ENOTFOUND', nodeError('ENOTFOUND', 'getaddrinfo ENOTFOUND sts.nowhere')],
     [
       'an SDK TimeoutError',
       Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' })
@@ -54,7 +57,6 @@ describe('isRetryableAwsError', () => {
     ],
     ['ValidationError', sts('ValidationError', 400)],
     ['501 Not Implemented', sts('NotImplemented', 501)],
-    ['ENOTFOUND', nodeError('ENOTFOUND', 'getaddrinfo ENOTFOUND sts.nowhere')],
     ['a plain error', new Error('boom')],
     [
       'a 4xx whose message mentions a timeout',
@@ -65,6 +67,12 @@ describe('isRetryableAwsError', () => {
     ['null', null]
   ])('does not retry %s', (_what, error) => {
     expect(isRetryableAwsError(error)).toBe(false)
+  })
+
+  it('does not retry an error the SDK has already retried', () => {
+    const spent = sts('Throttling', 400)
+    spent.$metadata.attempts = 5
+    expect(isRetryableAwsError(spent)).toBe(false)
   })
 
   it('stops looking through an endless cause chain', () => {

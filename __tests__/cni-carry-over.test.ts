@@ -11,9 +11,9 @@ import {
   preservedSettings,
   versionResets
 } from '../src/cni/carry-over.js'
+import { VPC_CNI_FIXTURES } from '../testbed/fixtures.js'
 
-const FIXTURES =
-  process.env.VPC_CNI_FIXTURES ?? path.resolve(process.cwd(), '../shared/fixtures/vpc-cni')
+const FIXTURES = VPC_CNI_FIXTURES
 
 const awsNodeOf = (version: string): KubernetesObject =>
   (

@@ -13,9 +13,9 @@ import {
   envRemovalPatch,
   writeOrder
 } from '../src/cni/partial.js'
+import { VPC_CNI_FIXTURES } from '../testbed/fixtures.js'
 
-const FIXTURES =
-  process.env.VPC_CNI_FIXTURES ?? path.resolve(process.cwd(), '../shared/fixtures/vpc-cni')
+const FIXTURES = VPC_CNI_FIXTURES
 
 const manifestAwsNode = (): KubernetesObject =>
   (

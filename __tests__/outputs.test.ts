@@ -4,7 +4,7 @@ import { Outputs } from '../src/constants.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { setOutputs, setPartialOutputs } = await import('../src/outputs.js')
-const { writePartialSummary, writeSummary } = await import('../src/summary.js')
+const { writePartialSummary } = await import('../src/summary.js')
 
 const result = {
   eniConfigs: [
@@ -46,35 +46,6 @@ describe('setOutputs', () => {
     jest.clearAllMocks()
     setOutputs({ ...result, kubeconfig: '/tmp/k.yaml' })
     expect(core.setOutput).toHaveBeenCalledWith(Outputs.Kubeconfig, '/tmp/k.yaml')
-  })
-})
-
-describe('writeSummary', () => {
-  it('shows the ENIConfigs, the settings applied and what changed, HTML-escaped', async () => {
-    process.env.GITHUB_STEP_SUMMARY = '/dev/null'
-    await writeSummary({
-      clusterName: 'demo',
-      region: 'us-east-1',
-      result,
-      settings: {
-        env: { WARM_IP_TARGET: '1', ADDITIONAL_ENI_TAGS: '{"a":"<b>"}' },
-        initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' },
-        unset: [],
-        initUnset: []
-      },
-      images: ['602401143452.dkr.ecr.us-east-1.amazonaws.com/amazon-k8s-cni:v1.19.6'],
-      changes: [{ key: 'ENIConfig/us-east-1a', change: 'unchanged' }],
-      rollout: 'aws-node rolled out: 3 of 3 pods updated and available.',
-      dryRun: false,
-      sections: ['### Max pods per node\n']
-    })
-    delete process.env.GITHUB_STEP_SUMMARY
-    const tables = core.summary.addTable.mock.calls.map(([rows]) => JSON.stringify(rows))
-    expect(tables[0]).toContain('subnet-0a')
-    expect(tables[1]).toContain('aws-vpc-cni-init')
-    expect(tables[1]).toContain('&lt;b&gt;')
-    expect(tables[2]).toContain('ENIConfig/us-east-1a')
-    expect(core.summary.write).toHaveBeenCalled()
   })
 })
 

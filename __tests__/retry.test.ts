@@ -105,4 +105,32 @@ describe('retry', () => {
     )
     expect(messages).toEqual(['Retry sts:X: attempt 2 of 5 in 5 ms (throttled)'])
   })
+
+  it('reads the deadline against the injected clock, whose time the sleeps advance', async () => {
+    let clock = 0
+    const waits: number[] = []
+    let calls = 0
+    await expect(
+      retry(
+        async () => {
+          calls++
+          throw new Error('busy')
+        },
+        {
+          label: 'x',
+          attempts: 10,
+          retryable: () => 400,
+          deadline: 1000,
+          now: () => clock,
+          sleep: async (ms) => {
+            waits.push(ms)
+            clock += ms
+          }
+        }
+      )
+    ).rejects.toThrow('busy')
+    // 0 → 400 → 800; a third wait would end at 1200, past the deadline, so it never starts.
+    expect(waits).toEqual([400, 400])
+    expect(calls).toBe(3)
+  })
 })

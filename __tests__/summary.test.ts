@@ -1,23 +1,130 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import { writeSummary, type SummaryDetails } from '../src/summary.js'
 
+const result: SummaryDetails['result'] = {
+  eniConfigs: [
+    {
+      name: 'us-east-1a',
+      zone: 'us-east-1a',
+      zoneId: 'use1-az1',
+      subnet: 'subnet-0a',
+      securityGroups: ['sg-01']
+    }
+  ],
+  eniConfigLabelDef: 'topology.kubernetes.io/zone',
+  cniVersion: 'v1.19.6',
+  changed: false,
+  kubectlPath: '/opt/kubectl',
+  clusterSecurityGroupId: 'sg-01',
+  kubernetesVersion: '1.31',
+  maxPods: { 'm5.large': 110 },
+  nodesToRecycle: [{ name: 'ip-10-0-1-4', zone: 'us-east-1a', instanceId: 'i-0abc' }]
+}
+
+const details: SummaryDetails = {
+  clusterName: 'demo',
+  region: 'us-east-1',
+  result,
+  settings: {
+    env: { WARM_IP_TARGET: '1', ADDITIONAL_ENI_TAGS: '{"a":"<b>"}' },
+    initEnv: { DISABLE_TCP_EARLY_DEMUX: 'true' },
+    unset: [],
+    initUnset: []
+  },
+  images: ['602401143452.dkr.ecr.us-east-1.amazonaws.com/amazon-k8s-cni:v1.19.6'],
+  changes: [{ key: 'ENIConfig/us-east-1a', change: 'unchanged' }],
+  rollout: 'aws-node rolled out: 3 of 3 pods updated and available.',
+  dryRun: false,
+  sections: [
+    '### Max pods per node\n\n| Instance type | Max pods |\n|---|---|\n| m5.large | 110 |\n'
+  ]
+}
+
+/** The cells of each table row, in order, as written (HTML inside the cells kept). */
+function rows(html: string): string[][] {
+  return [...html.matchAll(/<tr>(.*?)<\/tr>/gs)].map((tr) =>
+    [...tr[1].matchAll(/<t[hd]>(.*?)<\/t[hd]>/gs)].map((td) => td[1])
+  )
+}
+
 describe('writeSummary', () => {
-  let dir: string
-  let file: string
+  // @actions/core resolves GITHUB_STEP_SUMMARY once per process, so the file stays the same and
+  // is emptied before each test.
+  const dir = mkdtempSync(join(tmpdir(), 'summary-'))
+  const file = join(dir, 'summary.md')
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'summary-'))
-    file = join(dir, 'summary.md')
     writeFileSync(file, '')
     process.env.GITHUB_STEP_SUMMARY = file
     core.summary.emptyBuffer()
   })
   afterEach(() => {
     delete process.env.GITHUB_STEP_SUMMARY
-    rmSync(dir, { recursive: true, force: true })
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('writes the ENIConfigs, the settings applied, the images, what changed and the sections, in order', async () => {
+    await writeSummary(details)
+    const written = readFileSync(file, 'utf8')
+    expect(rows(written)).toEqual([
+      ['Name', 'Zone', 'Zone ID', 'Subnet', 'Security groups'],
+      [
+        '<code>us-east-1a</code>',
+        'us-east-1a',
+        'use1-az1',
+        '<code>subnet-0a</code>',
+        '<code>sg-01</code>'
+      ],
+      ['Container', 'Variable', 'Value'],
+      ['aws-node', '<code>WARM_IP_TARGET</code>', '<code>1</code>'],
+      [
+        'aws-node',
+        '<code>ADDITIONAL_ENI_TAGS</code>',
+        '<code>{&quot;a&quot;:&quot;&lt;b&gt;&quot;}</code>'
+      ],
+      ['aws-vpc-cni-init', '<code>DISABLE_TCP_EARLY_DEMUX</code>', '<code>true</code>'],
+      ['Object', 'Result'],
+      ['<code>ENIConfig/us-east-1a</code>', 'unchanged']
+    ])
+    expect(written).toContain('<h2>VPC CNI custom networking: demo</h2>')
+    expect(written).toContain(
+      'Cluster <code>demo</code> in <code>us-east-1</code>, Kubernetes 1.31, VPC CNI <code>v1.19.6</code>. Nothing changed.'
+    )
+    expect(written).toContain(
+      '<li><code>602401143452.dkr.ecr.us-east-1.amazonaws.com/amazon-k8s-cni:v1.19.6</code></li>'
+    )
+    // Headings, the rollout line and the extra section appear once each, in this order.
+    const order = [
+      '<h3>ENIConfigs</h3>',
+      '<h3>Settings applied</h3>',
+      'Images:',
+      '<h3>What changed</h3>',
+      'aws-node rolled out: 3 of 3 pods updated and available.',
+      '### Max pods per node\n\n| Instance type | Max pods |\n|---|---|\n| m5.large | 110 |'
+    ]
+    const at = order.map((text) => written.indexOf(text))
+    expect(at.every((i) => i >= 0)).toBe(true)
+    expect(at).toEqual([...at].sort((a, b) => a - b))
+    for (const text of order) expect(written.lastIndexOf(text)).toBe(written.indexOf(text))
+  })
+
+  it('on a dry run says what a real run would do and has no "What changed" table', async () => {
+    await writeSummary({ ...details, dryRun: true, result: { ...result, changed: true } })
+    const written = readFileSync(file, 'utf8')
+    expect(written).toContain(
+      '<b>Dry run</b>: nothing was changed; a real run would <b>change</b> the cluster.'
+    )
+    expect(written).not.toContain('What changed')
+    expect(rows(written).map((r) => r[0])).not.toContain('<code>ENIConfig/us-east-1a</code>')
+  })
+
+  it('writes nothing outside a runner (no GITHUB_STEP_SUMMARY)', async () => {
+    delete process.env.GITHUB_STEP_SUMMARY
+    await writeSummary(details)
+    expect(readFileSync(file, 'utf8')).toBe('')
   })
 
   it('escapes values from inputs and the cluster as HTML', async () => {

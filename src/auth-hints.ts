@@ -1,46 +1,17 @@
 /**
- * Helpful auth failures (issue 4 item 6). A denied AssumeRoleWithWebIdentity and a 401/403 from the
+ * Helpful auth failures. A denied AssumeRoleWithWebIdentity and a 401/403 from the
  * Kubernetes API are the most common CI failures here, and both arrive as one opaque line. These
  * builders turn what we know (the ID token's claims, the caller ARN) into the likely cause and the
  * exact fix. They never see credentials, and any JWT-shaped text that reaches them is redacted.
  */
-import { code } from './report/markdown.js'
-
-/** A hint twice over: plain lines for the log, markdown for the job summary. */
-export interface AuthHint {
-  text: string
-  markdown: string
-}
-
-/** An error whose message already holds `hint.text`; main adds `hint.markdown` to the summary. */
-export class HintedError extends Error {
-  constructor(
-    message: string,
-    readonly hint: AuthHint,
-    options?: ErrorOptions
-  ) {
-    super(message, options)
-    this.name = 'HintedError'
-  }
-}
-
-/** The hint carried by an error or any error in its `cause` chain. */
-export function hintOf(error: unknown): AuthHint | undefined {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof HintedError) return e.hint
-  }
-  return undefined
-}
+import { type AuthHint, redact } from './errors.js'
+import { renderHint } from './report/hint.js'
 
 // github.com's issuer, for a token whose claims cannot be read. GitHub Enterprise Server issues
 // tokens as https://HOSTNAME/_services/token, and a GHEC enterprise may have its own issuer URL.
 const GITHUB_ISSUER = 'token.actions.githubusercontent.com'
 const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
 const ROLE_ARN = /^arn:([\w-]+):iam::(\d{12}):role\/(.+)$/
-// Three base64url segments starting with a JSON object ("{" encodes to "ey"): any JWT.
-const JWT = /ey[\w-]+\.[\w-]+\.[\w-]*/g
-// The EKS bearer token: the prefix and a base64url presigned STS URL.
-const EKS_TOKEN = /k8s-aws-v1\.[\w-]+/g
 // Claims worth showing; none is secret (GitHub documents them in its OIDC guide).
 const SHOWN_CLAIMS = 'iss sub aud repository ref environment event_name job_workflow_ref'.split(' ')
 
@@ -92,40 +63,38 @@ export function trustPolicyHint(p: {
     (k) => `${k}: ${redact(JSON.stringify(claims[k]))}`
   )
   const policy = JSON.stringify(trustPolicy(partition, account, issuer, p.audience, sub), null, 2)
-  const head = `GitHub OIDC could not assume role ${p.roleArn}: ${redact(p.errorMessage)}`
-  const claimsIntro = p.claims
-    ? "The ID token's claims (not secret) the trust policy is matched against:"
-    : 'The ID token could not be decoded, so its claims are unknown.'
-  const text = [
-    head,
-    'Probable cause:',
-    ...causes.map((c) => `- ${c}`),
-    claimsIntro,
-    ...shown.map((s) => `  ${s}`),
-    `A minimal trust policy for role ${p.roleArn}:`,
-    policy
-  ].join('\n')
-  const markdown = [
-    '### Could not assume the AWS role',
-    '',
-    `GitHub OIDC could not assume ${code(p.roleArn)}: ${code(redact(p.errorMessage))}`,
-    '',
-    '**Probable cause**',
-    '',
-    ...causes.map((c) => `- ${c}`),
-    '',
-    claimsIntro,
-    '',
-    ...shown.map((s) => `- ${code(s)}`),
-    '',
-    `A minimal trust policy for the role (IAM → Roles → ${roleName(p.roleArn)} → Trust relationships):`,
-    '',
-    '```json',
-    policy,
-    '```',
-    ''
-  ].join('\n')
-  return { text: redact(text), markdown: redact(markdown) }
+  return renderHint(
+    {
+      title: 'Could not assume the AWS role',
+      parts: [
+        {
+          line: [
+            'GitHub OIDC could not assume role ',
+            { code: p.roleArn },
+            ': ',
+            { code: redact(p.errorMessage) }
+          ]
+        },
+        { line: 'Probable cause:' },
+        { list: causes },
+        {
+          line: p.claims
+            ? "The ID token's claims (not secret) the trust policy is matched against:"
+            : 'The ID token could not be decoded, so its claims are unknown.'
+        },
+        ...(shown.length > 0 ? [{ list: shown.map((c) => [{ code: c }]) }] : []),
+        {
+          line: [
+            'A minimal trust policy for role ',
+            { code: p.roleArn },
+            ` (IAM → Roles → ${roleName(p.roleArn)} → Trust relationships):`
+          ]
+        },
+        { block: policy.split('\n'), lang: 'json', raw: true }
+      ]
+    },
+    redact
+  )
 }
 
 /**
@@ -159,54 +128,56 @@ export function clusterAccessHint(p: {
   const mode =
     `aws eks describe-cluster --name ${p.clusterName} --region ${p.region} ` +
     '--query cluster.accessConfig.authenticationMode'
-  const configMap =
-    'A cluster in CONFIG_MAP authentication mode has no access entries: either switch it with ' +
-    `\`aws eks update-cluster-config --name ${p.clusterName} --region ${p.region} ` +
-    '--access-config authenticationMode=API_AND_CONFIG_MAP`, or have a cluster admin map the role in ' +
-    `the aws-auth ConfigMap (kube-system), e.g. \`eksctl create iamidentitymapping --cluster ${p.clusterName} ` +
-    `--region ${p.region} --arn ${principal} --username github-actions --group system:masters\`.`
-  const pathNote =
-    'An assumed-role ARN does not show the role path: if the role has one (role/PATH/NAME), ' +
-    'use the full ARN from `aws iam get-role --role-name NAME`.'
-  const message = p.message ? redact(p.message) : undefined
-  const text = [
-    `The Kubernetes API of EKS cluster ${p.clusterName} answered ${p.status}` +
-      `${message ? `: ${message}` : ''}`,
-    `Caller: ${caller}`,
-    ...(principal !== p.callerArn && p.callerArn ? [`Access entry principal: ${principal}`] : []),
-    why,
-    'Give it cluster-admin rights with an EKS access entry:',
-    ...commands.map((c) => `  ${c}`),
-    pathNote,
-    `Check the authentication mode with: ${mode}`,
-    configMap
+  const configMap = [
+    'A cluster in CONFIG_MAP authentication mode has no access entries: either switch it with ',
+    {
+      code:
+        `aws eks update-cluster-config --name ${p.clusterName} --region ${p.region} ` +
+        '--access-config authenticationMode=API_AND_CONFIG_MAP'
+    },
+    ', or have a cluster admin map the role in the aws-auth ConfigMap (kube-system), e.g. ',
+    {
+      code:
+        `eksctl create iamidentitymapping --cluster ${p.clusterName} --region ${p.region} ` +
+        `--arn ${principal} --username github-actions --group system:masters`
+    },
+    '.'
   ]
-    .join('\n')
-    .replace(/`/g, '')
-  const markdown = [
-    `### No access to EKS cluster ${p.clusterName}`,
-    '',
-    `The Kubernetes API answered **${p.status}**${message ? `: ${code(message)}` : ''}.`,
-    '',
-    `- Caller: ${code(caller)}`,
-    ...(principal !== p.callerArn && p.callerArn
-      ? [`- Access entry principal: ${code(principal)}`]
-      : []),
-    '',
-    why,
-    '',
-    'Give it cluster-admin rights with an EKS access entry:',
-    '',
-    '```sh',
-    ...commands,
-    '```',
-    '',
-    pathNote,
-    '',
-    `Check the authentication mode with \`${mode}\`. ${configMap}`,
-    ''
-  ].join('\n')
-  return { text: redact(text), markdown: redact(markdown) }
+  const pathNote = [
+    'An assumed-role ARN does not show the role path: if the role has one (role/PATH/NAME), ',
+    'use the full ARN from ',
+    { code: 'aws iam get-role --role-name NAME' },
+    '.'
+  ]
+  const message = p.message ? redact(p.message) : undefined
+  return renderHint(
+    {
+      title: `No access to EKS cluster ${p.clusterName}`,
+      parts: [
+        {
+          line: [
+            `The Kubernetes API of EKS cluster ${p.clusterName} answered ${p.status}`,
+            ...(message ? [': ', { code: message }] : [])
+          ]
+        },
+        {
+          list: [
+            ['Caller: ', { code: caller }],
+            ...(principal !== p.callerArn && p.callerArn
+              ? [['Access entry principal: ', { code: principal }]]
+              : [])
+          ]
+        },
+        { line: why },
+        { line: 'Give it cluster-admin rights with an EKS access entry:' },
+        { block: commands, lang: 'sh' },
+        { line: pathNote },
+        { line: ['Check the authentication mode with: ', { code: mode }] },
+        { line: configMap }
+      ]
+    },
+    redact
+  )
 }
 
 function likelyCauses(
@@ -319,9 +290,4 @@ export function principalArn(arn: string): string {
 function roleName(arn: string): string {
   const path = ROLE_ARN.exec(arn)?.[3]
   return path ? (path.split('/').pop() ?? path) : arn
-}
-
-/** Last line of defence: no JWT or EKS token passes, whatever text reaches us. */
-export function redact(s: string): string {
-  return s.replace(JWT, '[redacted token]').replace(EKS_TOKEN, '[redacted token]')
 }

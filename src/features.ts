@@ -1,5 +1,5 @@
 /**
- * What the action reports beyond applying the manifest (issue 4): the settings linter, max pods per
+ * What the action reports beyond applying the manifest: the settings linter, max pods per
  * instance type, the nodes to replace and the dry-run plan, wired from the pure modules that do the
  * work. Nothing here sends a request: every input was read in the existing parallel batches.
  */

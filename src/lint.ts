@@ -1,5 +1,5 @@
 /**
- * The settings linter (issue 4 item 3): checks the aws-node env the run ends up with, the nodes and
+ * The settings linter: checks the aws-node env the run ends up with, the nodes and
  * the ENIConfigs for combinations that the VPC CNI accepts silently but that do not do what their
  * author meant. Each finding names the reason and links the official documentation.
  */
@@ -62,7 +62,7 @@ const readmeLink = (name: string): string => `${README}#${ANCHOR[name] ?? 'cni-e
 
 /**
  * Integer variables and their sensible maximum. 250 is the most pods EKS runs on any node (the
- * max-pods cap above 30 vCPUs, facts §5.2), so an IP target above it reserves addresses no pod can
+ * max-pods cap above 30 vCPUs in amazon-eks-ami's max-pods calculator), so an IP target above it reserves addresses no pod can
  * use; 16 prefixes of 16 IPs already exceed it. ENI counts are capped by ipamd itself, and the MTU
  * range is the README's.
  */

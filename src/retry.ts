@@ -1,6 +1,7 @@
 /**
- * The one retry helper: jittered exponential backoff around idempotent calls (OIDC token, STS,
- * EKS, EC2, Kubernetes reads and applies). The sleep is injectable so tests never wait.
+ * The one retry helper for what the AWS SDK does not retry itself: AssumeRoleWithWebIdentity with
+ * a fresh OIDC token per attempt, Kubernetes reads and applies, and downloads. Jittered exponential
+ * backoff; the sleep and the clock are injectable so tests never wait.
  */
 
 export interface RetryOptions {
@@ -17,9 +18,11 @@ export interface RetryOptions {
    * waits exactly that many ms (a server's Retry-After).
    */
   retryable: (error: unknown) => boolean | number
-  /** Give up instead of sleeping past this time (ms since the epoch). */
+  /** Give up instead of sleeping past this time (ms since the epoch): no attempt starts after it. */
   deadline?: number
   sleep?: (ms: number) => Promise<void>
+  /** The clock the deadline is read against; default Date.now. */
+  now?: () => number
   /** Called before each wait with a one-line explanation. */
   onRetry?: (message: string) => void
   random?: () => number
@@ -38,6 +41,7 @@ export async function retry<T>(
   const maxMs = options.maxMs ?? 8000
   const sleep = options.sleep ?? defaultSleep
   const random = options.random ?? Math.random
+  const now = options.now ?? Date.now
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt)
@@ -49,7 +53,7 @@ export async function retry<T>(
         typeof verdict === 'number'
           ? verdict
           : Math.round(random() * Math.min(maxMs, baseMs * 2 ** (attempt - 1)))
-      if (options.deadline !== undefined && Date.now() + wait >= options.deadline) throw error
+      if (options.deadline !== undefined && now() + wait >= options.deadline) throw error
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
       options.onRetry?.(
         `Retry ${options.label}: attempt ${attempt + 1} of ${attempts} in ${wait} ms (${reason})`

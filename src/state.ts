@@ -1,6 +1,9 @@
 /**
  * What main leaves for the post step, through the runner's state file (plain text, kept until the
  * job ends, so never a secret: only the kubeconfig's folder and whether it was exported).
+ *
+ * This is main's side. The post step reads the values back in cleanup.ts, from the STATE_<name>
+ * environment variables the runner sets for it, so that it need not load @actions/core.
  */
 import * as core from '@actions/core'
 import { State } from './constants.js'
@@ -10,17 +13,7 @@ export function saveKubeconfigDir(dir: string): void {
   core.saveState(State.KubeconfigDir, dir)
 }
 
-/** The kubeconfig folder main recorded, or '' when main never got that far. */
-export function getKubeconfigDir(): string {
-  return core.getState(State.KubeconfigDir)
-}
-
 /** Records that the kubeconfig was handed to later steps (KUBECONFIG). */
 export function saveKubeconfigExported(): void {
   core.saveState(State.KubeconfigExported, 'true')
-}
-
-/** Whether main exported the kubeconfig. */
-export function getKubeconfigExported(): boolean {
-  return core.getState(State.KubeconfigExported) === 'true'
 }

@@ -3,8 +3,7 @@
  * changed, so a reviewer sees the outcome without opening the log.
  */
 import * as core from '@actions/core'
-import { hintOf } from './auth-hints.js'
-import { errorMessage } from './errors.js'
+import { errorMessage, hintOf } from './errors.js'
 import type { CniEnvSettings } from './inputs.js'
 import type { ActionResult } from './outputs.js'
 import { escapeHtml, htmlCode } from './report/markdown.js'

@@ -23,8 +23,6 @@ beforeAll(async () => {
 afterAll(() => fake.close())
 beforeEach(() => void (seen.length = 0))
 
-const noSleep = async (): Promise<void> => undefined
-
 describe('EKS add-on calls', () => {
   it('DescribeAddon: the add-on, its values and timestamps', async () => {
     fake.route = ({ method, path }) =>
@@ -132,11 +130,10 @@ describe('EKS add-on calls', () => {
       configurationValues: '{"env":{"WARM_IP_TARGET":"1"}}',
       resolveConflicts: 'OVERWRITE' as const
     }
-    expect(await updateVpcCniAddon(eks, write, {}, 'token-1')).toBe('u-1')
+    expect(await updateVpcCniAddon(eks, write, 'token-1')).toBe('u-1')
     await createVpcCniAddon(
       eks,
       { ...write, addonVersion: 'v1.19.6-eksbuild.1', resolveConflicts: 'NONE' },
-      {},
       'token-2'
     )
     expect(seen.map((s) => s.body)).toEqual([
@@ -190,8 +187,7 @@ describe('EKS add-on calls', () => {
       deadline: 60_000,
       intervalMs: 5_000,
       clock,
-      log: (l) => lines.push(l),
-      retrySleep: noSleep
+      log: (l) => lines.push(l)
     })
     expect(clock.slept).toEqual([5_000, 5_000])
     expect(lines[0]).toBe(

@@ -738,10 +738,12 @@ export function expectDocRow(id: string, text: string): void {
 export function caseIt(
   id: string,
   body: () => Promise<{ r: CaseRun; facts?: string[]; check?: () => void | Promise<void> }>,
-  timeoutMs = 90_000
+  timeoutMs = 90_000,
+  /** Run alongside the other concurrent cases of its describe block (each on its own test bed). */
+  { concurrent = false }: { concurrent?: boolean } = {}
 ): void {
   const c = caseById(id)
-  it(
+  ;(concurrent ? it.concurrent : it)(
     `${id} ${c.source}: ${c.fault}`,
     async () => {
       const { r, facts, check } = await body()

@@ -10,19 +10,20 @@ import { githubJwt } from '../../testbed/aws/jwt.js'
 /**
  * China and GovCloud are partitions of their own: IAM roles, the OIDC provider, the cluster and
  * the assumed-role identity all carry `arn:aws-cn:` or `arn:aws-us-gov:`, as real AWS answers.
+ * One moto serves all three (it keeps IAM per partition and EKS per region): each is seeded with
+ * the same names and must still answer with its own ARNs.
  */
+let moto: Moto
+beforeAll(async () => {
+  moto = await startMoto({ warmRegion: 'cn-north-1' })
+})
+afterAll(async () => moto?.close())
+
 describe.each([
   ['cn-north-1', 'aws-cn', ['a', 'b']],
   ['us-gov-west-1', 'aws-us-gov', ['a', 'b', 'c']],
   ['ap-northeast-2', 'aws', ['a', 'b', 'c']]
 ])('moto seeded in %s', (region, partition, zones) => {
-  let moto: Moto
-
-  beforeAll(async () => {
-    moto = await startMoto({ warmRegion: region })
-  })
-  afterAll(async () => moto?.close())
-
   it(`puts ${partition} in every ARN: role, cluster, assumed role and caller identity`, async () => {
     const seeded = await moto.seed({
       region,

@@ -4,83 +4,34 @@
  * authentication and injected faults.
  */
 import { VPC_CNI_FIXTURES } from '../../testbed/fixtures.js'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as yaml from 'js-yaml'
-import type { KubeEmulator, KubeEmulatorOptions, KubeObject } from '../../testbed/k8s/emulator.js'
+import type { KubeEmulatorOptions, KubeObject } from '../../testbed/k8s/emulator.js'
+import { eniConfigsYaml, rawRequest, type KubectlBed } from '../../testbed/k8s/harness.js'
 import {
-  eniConfigsYaml,
-  rawRequest,
-  startKubectlBed,
-  versionedKubectl,
-  type KubectlBed
-} from '../../testbed/k8s/harness.js'
-import { generateTls, type TlsMaterial } from '../../testbed/tls.js'
+  awsNode,
+  containers,
+  eachVersion,
+  kubectlBinaries,
+  useKubeBeds,
+  type Container
+} from './kube-beds.js'
 
 const FIXTURES = VPC_CNI_FIXTURES
-const TOKEN = 'k8s-aws-v1.testbed-token'
-const binaries = Object.fromEntries(
-  ['1.27', '1.33'].flatMap((v) => {
-    const p = versionedKubectl(v)
-    return p ? [[v, p]] : []
-  })
-)
-const haveKubectl = binaries['1.27'] !== undefined && binaries['1.33'] !== undefined
-if (!haveKubectl)
-  console.warn('kubectl.1.27 / kubectl.1.33 not found: skipping the real-kubectl tests')
-const describeKubectl = haveKubectl ? describe : describe.skip
+const { binaries, describeKubectl } = kubectlBinaries(['1.27', '1.33'])
 const ZONES = ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c']
 
-const scratch = mkdtempSync(join(tmpdir(), 'kube-kubectl-test-'))
+const beds = useKubeBeds('kube-kubectl-test-')
+const scratch = beds.scratch
 const eniConfigsFile = join(scratch, 'eniconfigs.yaml')
 writeFileSync(eniConfigsFile, eniConfigsYaml(ZONES))
 
-let tls: TlsMaterial
-const beds: KubectlBed[] = []
-
-async function startBed(
+const startBed = (
   version: string,
   options: Partial<KubeEmulatorOptions> = {},
   sessionToken?: string
-): Promise<KubectlBed> {
-  const bed = await startKubectlBed({
-    binary: binaries[version],
-    tls,
-    token: TOKEN,
-    sessionToken,
-    options
-  })
-  beds.push(bed)
-  return bed
-}
-
-function daemonSet(emu: KubeEmulator): KubeObject | undefined {
-  return emu.get('apps/v1', 'DaemonSet', 'aws-node', 'kube-system')
-}
-
-type Container = { name: string; image: string; env?: { name: string; value?: string }[] }
-function containers(ds: KubeObject | undefined): Container[] {
-  const spec = ds?.spec as { template: { spec: { containers: Container[] } } } | undefined
-  return spec?.template.spec.containers ?? []
-}
-
-/** Runs one flow per kubectl version at once: tests in a file run one after another. */
-async function eachVersion(
-  versions: string[],
-  flow: (version: string) => Promise<void>
-): Promise<void> {
-  await Promise.all(versions.map(flow))
-}
-
-beforeAll(() => {
-  tls = generateTls()
-})
-
-afterAll(async () => {
-  await Promise.all(beds.map((b) => b.close()))
-  rmSync(scratch, { recursive: true, force: true })
-})
+): Promise<KubectlBed> => beds.kubectl(binaries[version], options, sessionToken)
 
 describeKubectl('real kubectl commands against the Kubernetes API emulator', () => {
   describe('kubectl 1.27 and 1.33, v1.23.0 manifest', () => {
@@ -149,7 +100,7 @@ describeKubectl('real kubectl commands against the Kubernetes API emulator', () 
       eachVersion(['1.27', '1.33'], async (version) => {
         const { emu, k } = await startBed(version)
         expect((await k.run(['apply', '-f', manifest])).code).toBe(0)
-        const before = daemonSet(emu)
+        const before = awsNode(emu)
         const res = await k.run([
           'set',
           'env',
@@ -161,7 +112,7 @@ describeKubectl('real kubectl commands against the Kubernetes API emulator', () 
           'K=V'
         ])
         expect(res).toMatchObject({ code: 0, stdout: 'daemonset.apps/aws-node env updated\n' })
-        const after = daemonSet(emu)
+        const after = awsNode(emu)
         expect(after?.metadata.generation).toBe((before?.metadata.generation ?? 0) + 1)
         const envBefore = containers(before).find((c) => c.name === 'aws-node')?.env ?? []
         const envAfter = containers(after).find((c) => c.name === 'aws-node')?.env ?? []
@@ -210,7 +161,7 @@ describeKubectl('real kubectl commands against the Kubernetes API emulator', () 
           changed
         ])
         expect(forced.code).toBe(0)
-        expect(containers(daemonSet(emu)).find((c) => c.name === 'aws-node')?.image).toMatch(
+        expect(containers(awsNode(emu)).find((c) => c.name === 'aws-node')?.image).toMatch(
           /:v9\.9\.9$/
         )
       }))
@@ -219,7 +170,7 @@ describeKubectl('real kubectl commands against the Kubernetes API emulator', () 
       eachVersion(['1.27', '1.33'], async (version) => {
         // kubectl with no credentials prompts for a username, so the missing token is tested raw.
         const bed = await startBed(version, {}, 'wrong-token')
-        const none = await rawRequest(`${bed.emu.url}/api/v1/namespaces`, tls.caPem, {
+        const none = await rawRequest(`${bed.emu.url}/api/v1/namespaces`, beds.tls().caPem, {
           token: null
         })
         expect(none.status).toBe(401)

@@ -3,13 +3,12 @@
  * seeded aws-node, server-side apply / set env / --force-conflicts ownership moves, and kubectl's
  * client-side → server-side apply migration of managedFields.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fixturePath } from '../../testbed/fixtures.js'
 import type { KubeEmulatorOptions } from '../../testbed/k8s/emulator.js'
-import { startKubectlBed, versionedKubectl, type KubectlBed } from '../../testbed/k8s/harness.js'
-import { generateTls, type TlsMaterial } from '../../testbed/tls.js'
+import type { KubectlBed } from '../../testbed/k8s/harness.js'
+import { kubectlBinaries, useKubeBeds } from './kube-beds.js'
 
 type Obj = Record<string, unknown>
 interface Entry {
@@ -19,18 +18,8 @@ interface Entry {
   fieldsV1: Obj
 }
 
-const TOKEN = 'k8s-aws-v1.testbed-token'
 const VERSIONS = ['1.27', '1.33']
-const binaries = Object.fromEntries(
-  VERSIONS.flatMap((v) => {
-    const p = versionedKubectl(v)
-    return p ? [[v, p]] : []
-  })
-)
-const haveKubectl = VERSIONS.every((v) => binaries[v] !== undefined)
-if (!haveKubectl)
-  console.warn('kubectl.1.27 / kubectl.1.33 not found: skipping the real-kubectl tests')
-const describeKubectl = haveKubectl ? describe : describe.skip
+const { binaries, describeKubectl } = kubectlBinaries(VERSIONS)
 
 /** A small DaemonSet owned entirely by whoever applies this file. */
 const DS_YAML = `apiVersion: apps/v1
@@ -53,18 +42,15 @@ spec:
 `
 const ENV = ['f:spec', 'f:template', 'f:spec', 'f:containers', 'k:{"name":"main"}', 'f:env']
 
-const scratch = mkdtempSync(join(tmpdir(), 'kube-kubectl-mf-'))
+const beds = useKubeBeds('kube-kubectl-mf-')
+const scratch = beds.scratch
 const dsFile = join(scratch, 'demo.yaml')
 writeFileSync(dsFile, DS_YAML)
 
-let tls: TlsMaterial
-const beds: KubectlBed[] = []
-
-async function startBed(version: string, options: Partial<KubeEmulatorOptions> = {}) {
-  const bed = await startKubectlBed({ binary: binaries[version], tls, token: TOKEN, options })
-  beds.push(bed)
-  return bed
-}
+const startBed = (
+  version: string,
+  options: Partial<KubeEmulatorOptions> = {}
+): Promise<KubectlBed> => beds.kubectl(binaries[version], options)
 
 const at = (tree: unknown, path: string[]): Obj | undefined =>
   path.reduce<unknown>((n, k) => (n as Obj | undefined)?.[k], tree) as Obj | undefined
@@ -93,14 +79,6 @@ async function managed(bed: KubectlBed): Promise<Entry[]> {
 }
 const managers = (entries: Entry[]): string[] =>
   entries.map((e) => `${e.manager}/${e.operation}`).sort()
-
-beforeAll(() => {
-  tls = generateTls()
-})
-afterAll(async () => {
-  await Promise.all(beds.map((b) => b.close()))
-  rmSync(scratch, { recursive: true, force: true })
-})
 
 describeKubectl('managedFields judged by real kubectl', () => {
   it.each(VERSIONS)(

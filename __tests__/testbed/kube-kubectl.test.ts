@@ -4,30 +4,14 @@
  * One emulator per manifest and version; the flows run in parallel.
  */
 import { VPC_CNI_FIXTURES } from '../../testbed/fixtures.js'
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { KubeEmulator, KubeEmulatorOptions, KubeObject } from '../../testbed/k8s/emulator.js'
-import {
-  eniConfigsYaml,
-  startKubectlBed,
-  versionedKubectl,
-  type KubectlBed
-} from '../../testbed/k8s/harness.js'
-import { generateTls, type TlsMaterial } from '../../testbed/tls.js'
+import type { KubeEmulatorOptions, KubeObject } from '../../testbed/k8s/emulator.js'
+import { eniConfigsYaml, type KubectlBed } from '../../testbed/k8s/harness.js'
+import { awsNode, containers, eachVersion, kubectlBinaries, useKubeBeds } from './kube-beds.js'
 
 const FIXTURES = VPC_CNI_FIXTURES
-const TOKEN = 'k8s-aws-v1.testbed-token'
-const binaries = Object.fromEntries(
-  ['1.27', '1.30', '1.33'].flatMap((v) => {
-    const p = versionedKubectl(v)
-    return p ? [[v, p]] : []
-  })
-)
-const haveKubectl = binaries['1.27'] !== undefined && binaries['1.33'] !== undefined
-if (!haveKubectl)
-  console.warn('kubectl.1.27 / kubectl.1.33 not found: skipping the real-kubectl tests')
-const describeKubectl = haveKubectl ? describe : describe.skip
+const { binaries, describeKubectl } = kubectlBinaries(['1.27', '1.30', '1.33'], ['1.27', '1.33'])
 const MANIFESTS = readdirSync(FIXTURES)
   .filter((f) => /^aws-k8s-cni-.*\.yaml$/.test(f))
   .sort()
@@ -39,55 +23,15 @@ const manifestsFor = (version: string): string[] =>
     : MANIFESTS
 const ZONES = ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c']
 
-const scratch = mkdtempSync(join(tmpdir(), 'kube-kubectl-test-'))
-const eniConfigsFile = join(scratch, 'eniconfigs.yaml')
+const beds = useKubeBeds('kube-kubectl-test-')
+const eniConfigsFile = join(beds.scratch, 'eniconfigs.yaml')
 writeFileSync(eniConfigsFile, eniConfigsYaml(ZONES))
 
-let tls: TlsMaterial
-const beds: KubectlBed[] = []
-
-async function startBed(
+const startBed = (
   version: string,
   options: Partial<KubeEmulatorOptions> = {},
   sessionToken?: string
-): Promise<KubectlBed> {
-  const bed = await startKubectlBed({
-    binary: binaries[version],
-    tls,
-    token: TOKEN,
-    sessionToken,
-    options
-  })
-  beds.push(bed)
-  return bed
-}
-
-function daemonSet(emu: KubeEmulator): KubeObject | undefined {
-  return emu.get('apps/v1', 'DaemonSet', 'aws-node', 'kube-system')
-}
-
-type Container = { name: string; image: string; env?: { name: string; value?: string }[] }
-function containers(ds: KubeObject | undefined): Container[] {
-  const spec = ds?.spec as { template: { spec: { containers: Container[] } } } | undefined
-  return spec?.template.spec.containers ?? []
-}
-
-/** Runs one flow per kubectl version at once: tests in a file run one after another. */
-async function eachVersion(
-  versions: string[],
-  flow: (version: string) => Promise<void>
-): Promise<void> {
-  await Promise.all(versions.map(flow))
-}
-
-beforeAll(() => {
-  tls = generateTls()
-})
-
-afterAll(async () => {
-  await Promise.all(beds.map((b) => b.close()))
-  rmSync(scratch, { recursive: true, force: true })
-})
+): Promise<KubectlBed> => beds.kubectl(binaries[version], options, sessionToken)
 
 describeKubectl('real kubectl against the Kubernetes API emulator', () => {
   describe(`every CNI manifest × kubectl ${MATRIX_VERSIONS.join(', ')}`, () => {
@@ -125,7 +69,7 @@ describeKubectl('real kubectl against the Kubernetes API emulator', () => {
             const deleted = await k.run(['delete', '-f', manifest])
             expect({ file, ...deleted }).toMatchObject({ code: 0 })
             expect(deleted.stdout).toContain('daemonset.apps "aws-node" deleted')
-            expect(daemonSet(emu)).toBeUndefined()
+            expect(awsNode(emu)).toBeUndefined()
             expect(emu.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition')).toEqual([])
             expect(emu.list('crd.k8s.amazonaws.com/v1alpha1', 'ENIConfig')).toEqual([])
             expect(emu.get('v1', 'ServiceAccount', 'aws-node', 'kube-system')).toBeUndefined()
@@ -148,10 +92,10 @@ describeKubectl('real kubectl against the Kubernetes API emulator', () => {
             const created = log.entries.filter((e) => e.method === 'PATCH' && e.status === 201)
             expect(created.length).toBeGreaterThanOrEqual(8)
 
-            const before = daemonSet(emu)
+            const before = awsNode(emu)
             const again = await k.run(['apply', '--server-side', '-f', manifest])
             expect({ file, ...again }).toMatchObject({ code: 0 })
-            const after = daemonSet(emu)
+            const after = awsNode(emu)
             expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion)
             expect(after?.metadata.generation).toBe(1)
             const eni2 = emu.get('crd.k8s.amazonaws.com/v1alpha1', 'ENIConfig', ZONES[0])

@@ -3,10 +3,10 @@
  * verb, with the apiserver's entry shape, FieldsV1 encoding and ownership transfer rules.
  */
 import { fixturePath } from '../../testbed/fixtures.js'
-import { startApiBed, type ApiBed } from '../../testbed/k8s/harness.js'
+import type { ApiBed } from '../../testbed/k8s/harness.js'
 import type { KubeEmulatorOptions } from '../../testbed/k8s/emulator.js'
 import { managerOf } from '../../testbed/k8s/write-checks.js'
-import { generateTls, type TlsMaterial } from '../../testbed/tls.js'
+import { useKubeBeds } from './kube-beds.js'
 
 type Obj = Record<string, unknown>
 interface Entry {
@@ -31,14 +31,9 @@ const ENV_PATH = [
   'f:env'
 ]
 
-let tls: TlsMaterial
-const beds: ApiBed[] = []
-
-async function start(options: Partial<KubeEmulatorOptions> = {}): Promise<ApiBed> {
-  const bed = await startApiBed({ tls, options: { preinstallManifest: MANIFEST, ...options } })
-  beds.push(bed)
-  return bed
-}
+const beds = useKubeBeds()
+const start = (options: Partial<KubeEmulatorOptions> = {}): Promise<ApiBed> =>
+  beds.api({ preinstallManifest: MANIFEST, ...options })
 
 const entries = (o: Obj): Entry[] => (o.metadata as { managedFields?: Entry[] }).managedFields ?? []
 const byManager = (o: Obj, manager: string, subresource?: string): Entry | undefined =>
@@ -51,13 +46,6 @@ async function getDs(bed: ApiBed): Promise<Obj> {
   expect(r.status).toBe(200)
   return r.json
 }
-
-beforeAll(() => {
-  tls = generateTls()
-})
-afterAll(async () => {
-  await Promise.all(beds.map((b) => b.close()))
-})
 
 describe('managedFields of the seeded cluster', () => {
   it('records Helm as the installer and the controllers’ status writes', async () => {

@@ -3,71 +3,19 @@
  * watches replaying the event log.
  */
 import { fixturePath } from '../../testbed/fixtures.js'
-import https from 'node:https'
-import { FaultInjector, RequestLog } from '../../testbed/faults.js'
-import {
-  startKubeEmulator,
-  type KubeEmulator,
-  type KubeEmulatorOptions,
-  type KubeObject
-} from '../../testbed/k8s/emulator.js'
-import { rawRequest, type RawReply } from '../../testbed/k8s/harness.js'
-import { generateTls, type TlsMaterial } from '../../testbed/tls.js'
+import type { KubeObject } from '../../testbed/k8s/emulator.js'
+import { useKubeBeds } from './kube-beds.js'
 
-const TOKEN = 'good'
 const MANIFEST = fixturePath('aws-k8s-cni-v1.19.6.yaml')
 const DS_PATH = '/apis/apps/v1/namespaces/kube-system/daemonsets'
 
-let tls: TlsMaterial
-/** Keep-alive, so sequences of requests don't each pay a TLS handshake. */
-const agent = new https.Agent({ keepAlive: true, maxSockets: 4 })
-const emulators: KubeEmulator[] = []
-
-async function start(
-  extra: Partial<KubeEmulatorOptions> = {}
-): Promise<{ emu: KubeEmulator; faults: FaultInjector; log: RequestLog }> {
-  const faults = new FaultInjector()
-  const log = new RequestLog()
-  const emu = await startKubeEmulator({
-    tls,
-    kubernetesVersion: '1.31',
-    authenticate: async (t) =>
-      t === TOKEN
-        ? { ok: true, user: 'admin' }
-        : t === 'readonly'
-          ? { ok: false, status: 403, message: '' }
-          : { ok: false, status: 401, message: 'Unauthorized' },
-    faults,
-    log,
-    ...extra
-  })
-  emulators.push(emu)
-  return { emu, faults, log }
-}
-
-function call(
-  emu: KubeEmulator,
-  method: string,
-  path: string,
-  opts: { body?: unknown; contentType?: string; accept?: string; token?: string | null } = {}
-): Promise<RawReply> {
-  const token = opts.token === undefined ? TOKEN : opts.token
-  return rawRequest(`${emu.url}${path}`, tls.caPem, { ...opts, method, token, agent })
-}
+const beds = useKubeBeds()
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
-beforeAll(() => {
-  tls = generateTls()
-})
-afterAll(async () => {
-  await Promise.all(emulators.map((e) => e.close()))
-  agent.destroy()
-})
-
 describe('Kubernetes API emulator: state', () => {
   it('seeds a fresh EKS cluster with the CNI preinstalled by Helm (field manager helm)', async () => {
-    const { emu } = await start({ preinstallManifest: MANIFEST, nodes: 4 })
+    const { emu, call } = await beds.api({ preinstallManifest: MANIFEST, nodes: 4 })
     const nodes = emu.list('v1', 'Node')
     expect(nodes).toHaveLength(4)
     expect(nodes.map((n) => n.metadata.labels?.['topology.kubernetes.io/zone']).sort()).toEqual([
@@ -103,7 +51,7 @@ describe('Kubernetes API emulator: state', () => {
     })
     // A server-side apply by another manager that changes the image conflicts with "helm".
     const image = { name: 'aws-node', image: 'example/cni:v0' }
-    const conflict = await call(emu, 'PATCH', `${DS_PATH}/aws-node?fieldManager=other`, {
+    const conflict = await call('PATCH', `${DS_PATH}/aws-node?fieldManager=other`, {
       body: {
         apiVersion: 'apps/v1',
         kind: 'DaemonSet',
@@ -127,23 +75,23 @@ describe('Kubernetes API emulator: state', () => {
   })
 
   it('stores nothing on dryRun=All and nothing on a no-op apply', async () => {
-    const { emu } = await start({ preinstallManifest: MANIFEST })
+    const { emu, call } = await beds.api({ preinstallManifest: MANIFEST })
     const before = emu.get('apps/v1', 'DaemonSet', 'aws-node', 'kube-system') as KubeObject
-    const dry = await call(emu, 'PATCH', `${DS_PATH}/aws-node?dryRun=All`, {
+    const dry = await call('PATCH', `${DS_PATH}/aws-node?dryRun=All`, {
       body: { spec: { minReadySeconds: 5 } },
       contentType: 'application/merge-patch+json'
     })
     expect(dry.status).toBe(200)
     expect((dry.json.metadata as { generation: number }).generation).toBe(2)
-    const created = await call(emu, 'POST', '/api/v1/namespaces/default/configmaps?dryRun=All', {
+    const created = await call('POST', '/api/v1/namespaces/default/configmaps?dryRun=All', {
       body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: '1' } }
     })
     expect(created.status).toBe(201)
     expect(emu.get('v1', 'ConfigMap', 'x', 'default')).toBeUndefined()
-    const deleted = await call(emu, 'DELETE', `${DS_PATH}/aws-node?dryRun=All`)
+    const deleted = await call('DELETE', `${DS_PATH}/aws-node?dryRun=All`)
     expect(deleted.status).toBe(200)
     expect(emu.get('apps/v1', 'DaemonSet', 'aws-node', 'kube-system')).toEqual(before)
-    const same = await call(emu, 'PATCH', `${DS_PATH}/aws-node`, {
+    const same = await call('PATCH', `${DS_PATH}/aws-node`, {
       body: { metadata: { labels: { 'k8s-app': 'aws-node' } } },
       contentType: 'application/strategic-merge-patch+json'
     })
@@ -152,14 +100,14 @@ describe('Kubernetes API emulator: state', () => {
   })
 
   it('replays watch events after a resourceVersion and answers 410 for a too old one', async () => {
-    const { emu } = await start({
+    const { emu, call } = await beds.api({
       preinstallManifest: MANIFEST,
       rollout: { mode: 'staged', stepMs: 20 },
       watchWindow: 50
     })
-    const list = await call(emu, 'GET', `${DS_PATH}?fieldSelector=metadata.name%3Daws-node`)
+    const list = await call('GET', `${DS_PATH}?fieldSelector=metadata.name%3Daws-node`)
     const rv = (list.json.metadata as { resourceVersion: string }).resourceVersion
-    await call(emu, 'PATCH', `${DS_PATH}/aws-node`, {
+    await call('PATCH', `${DS_PATH}/aws-node`, {
       body: { spec: { template: { metadata: { labels: { bump: '1' } } } } },
       contentType: 'application/merge-patch+json'
     })
@@ -171,11 +119,7 @@ describe('Kubernetes API emulator: state', () => {
       )
     }
     for (let i = 0; i < 200 && !done(); i++) await sleep(25)
-    const watch = await call(
-      emu,
-      'GET',
-      `${DS_PATH}?watch=true&resourceVersion=${rv}&timeoutSeconds=1`
-    )
+    const watch = await call('GET', `${DS_PATH}?watch=true&resourceVersion=${rv}&timeoutSeconds=1`)
     const events = watch.text
       .trim()
       .split('\n')
@@ -191,12 +135,12 @@ describe('Kubernetes API emulator: state', () => {
     })
     // Fill the event log past its window so rv 1 is gone.
     for (let i = 0; i < 60; i++) {
-      await call(emu, 'PATCH', '/api/v1/namespaces/default', {
+      await call('PATCH', '/api/v1/namespaces/default', {
         body: { metadata: { labels: { n: String(i) } } },
         contentType: 'application/merge-patch+json'
       })
     }
-    const gone = await call(emu, 'GET', `${DS_PATH}?watch=true&resourceVersion=1`)
+    const gone = await call('GET', `${DS_PATH}?watch=true&resourceVersion=1`)
     expect(JSON.parse(gone.text.trim())).toMatchObject({
       type: 'ERROR',
       object: { code: 410, reason: 'Expired' }
@@ -204,14 +148,14 @@ describe('Kubernetes API emulator: state', () => {
   })
 
   it('writes status only through /status, and deletes collections by selector', async () => {
-    const { emu } = await start({ preinstallManifest: MANIFEST })
+    const { emu, call } = await beds.api({ preinstallManifest: MANIFEST })
     const live = emu.get('apps/v1', 'DaemonSet', 'aws-node', 'kube-system') as KubeObject
-    const put = await call(emu, 'PUT', `${DS_PATH}/aws-node`, {
+    const put = await call('PUT', `${DS_PATH}/aws-node`, {
       body: { ...live, status: { numberReady: 0 } }
     })
     expect(put.status).toBe(200)
     expect(put.json.status).toEqual(live.status)
-    const patched = await call(emu, 'PATCH', `${DS_PATH}/aws-node/status`, {
+    const patched = await call('PATCH', `${DS_PATH}/aws-node/status`, {
       body: { status: { numberReady: 1 }, spec: { minReadySeconds: 9 } },
       contentType: 'application/merge-patch+json'
     })
@@ -227,28 +171,22 @@ describe('Kubernetes API emulator: state', () => {
         metadata: { name, labels: { x: name === 'c' ? 'no' : 'yes' } }
       }
       expect(
-        (await call(emu, 'POST', '/api/v1/namespaces/default/configmaps', { body: cm })).status
+        (await call('POST', '/api/v1/namespaces/default/configmaps', { body: cm })).status
       ).toBe(201)
     }
-    const gone = await call(
-      emu,
-      'DELETE',
-      '/api/v1/namespaces/default/configmaps?labelSelector=x%3Dyes'
-    )
+    const gone = await call('DELETE', '/api/v1/namespaces/default/configmaps?labelSelector=x%3Dyes')
     expect((gone.json.items as KubeObject[]).map((o) => o.metadata.name)).toEqual(['a', 'b'])
     expect(emu.list('v1', 'ConfigMap', 'default').map((o) => o.metadata.name)).toEqual(['c'])
   })
 
   it('keeps one aws-node pod per node in step with a (stuck) rollout', async () => {
-    const { emu } = await start({ preinstallManifest: MANIFEST, rollout: { mode: 'stuck' } })
+    const { emu, call } = await beds.api({
+      preinstallManifest: MANIFEST,
+      rollout: { mode: 'stuck' }
+    })
     const pods = async (): Promise<KubeObject[]> =>
-      (
-        await call(
-          emu,
-          'GET',
-          '/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%3Daws-node'
-        )
-      ).json.items as KubeObject[]
+      (await call('GET', '/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%3Daws-node'))
+        .json.items as KubeObject[]
     const generations = async (): Promise<string[]> =>
       (await pods()).map((p) => p.metadata.labels?.['pod-template-generation'] ?? '').sort()
     for (let i = 0; i < 200 && (await pods()).length < 3; i++) await sleep(10)
@@ -258,7 +196,7 @@ describe('Kubernetes API emulator: state', () => {
       nodes
     )
 
-    await call(emu, 'PATCH', `${DS_PATH}/aws-node`, {
+    await call('PATCH', `${DS_PATH}/aws-node`, {
       body: { spec: { template: { metadata: { labels: { bump: '1' } } } } },
       contentType: 'application/merge-patch+json'
     })
@@ -268,7 +206,7 @@ describe('Kubernetes API emulator: state', () => {
     const ds = emu.get('apps/v1', 'DaemonSet', 'aws-node', 'kube-system')
     expect(ds?.status).toMatchObject({ observedGeneration: 2, updatedNumberScheduled: 1 })
 
-    await call(emu, 'DELETE', `${DS_PATH}/aws-node`)
+    await call('DELETE', `${DS_PATH}/aws-node`)
     expect(await pods()).toEqual([])
   })
 })

@@ -2,19 +2,12 @@
  * The emulator rejects container env names a Kubernetes 1.27–1.33 apiserver rejects, with the
  * same 422 Status, and real kubectl prints it the way it prints the real server's.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fixturePath } from '../../testbed/fixtures.js'
-import {
-  startApiBed,
-  startKubectlBed,
-  versionedKubectl,
-  type ApiBed,
-  type KubectlBed
-} from '../../testbed/k8s/harness.js'
+import type { ApiBed } from '../../testbed/k8s/harness.js'
 import { envVarNameErrors } from '../../testbed/k8s/validation.js'
-import { generateTls, type TlsMaterial } from '../../testbed/tls.js'
+import { kubectlBinaries, useKubeBeds } from './kube-beds.js'
 
 const DS = '/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node'
 const DETAIL =
@@ -22,37 +15,15 @@ const DETAIL =
 const FIELD = 'spec.template.spec.containers[0].env[0].name'
 
 const VERSIONS = ['1.27', '1.33']
-const binaries = Object.fromEntries(
-  VERSIONS.flatMap((v) => {
-    const p = versionedKubectl(v)
-    return p ? [[v, p]] : []
-  })
-)
-const describeKubectl = VERSIONS.every((v) => binaries[v]) ? describe : describe.skip
+const { binaries, describeKubectl } = kubectlBinaries(VERSIONS)
 
-const scratch = mkdtempSync(join(tmpdir(), 'kube-validation-'))
-let tls: TlsMaterial
-const closers: { close(): Promise<void> }[] = []
-
-async function apiBed(): Promise<ApiBed> {
-  const bed = await startApiBed({
-    tls,
-    options: { preinstallManifest: fixturePath('aws-k8s-cni-v1.19.6.yaml') }
-  })
-  closers.push(bed)
-  return bed
-}
+const beds = useKubeBeds('kube-validation-')
+const scratch = beds.scratch
+const apiBed = (): Promise<ApiBed> =>
+  beds.api({ preinstallManifest: fixturePath('aws-k8s-cni-v1.19.6.yaml') })
 
 const setEnv = (name: string): unknown => ({
   spec: { template: { spec: { containers: [{ name: 'aws-node', env: [{ name, value: 'x' }] }] } } }
-})
-
-beforeAll(() => {
-  tls = generateTls()
-})
-afterAll(async () => {
-  await Promise.all(closers.map((c) => c.close()))
-  rmSync(scratch, { recursive: true, force: true })
 })
 
 describe('env var names', () => {
@@ -167,13 +138,7 @@ spec:
   it.each(VERSIONS)(
     'kubectl %s prints the server’s Invalid error for apply and server-side apply',
     async (v) => {
-      const bed: KubectlBed = await startKubectlBed({
-        binary: binaries[v],
-        tls,
-        token: 'tok',
-        options: { preinstallManifest: null }
-      })
-      closers.push(bed)
+      const bed = await beds.kubectl(binaries[v], { preinstallManifest: null })
       for (const args of [
         ['apply', '-f', manifest],
         ['apply', '--server-side', '-f', manifest]

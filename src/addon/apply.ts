@@ -23,7 +23,6 @@ export interface ApplyAddonOptions {
   /** Pause between DescribeUpdate / DescribeAddon polls (default 5 s / 10 s). */
   intervalMs?: number
   clock?: Clock
-  retrySleep?: (ms: number) => Promise<void>
   log?: (line: string) => void
 }
 
@@ -48,15 +47,14 @@ export async function applyAddonPlan(
     deadline: options.deadline,
     intervalMs: options.intervalMs,
     clock: options.clock,
-    log: options.log,
-    retrySleep: options.retrySleep
+    log: options.log
   }
   if (plan.action === 'create') {
-    await createVpcCniAddon(eks, write, waits)
+    await createVpcCniAddon(eks, write)
     if (options.wait) await waitForAddonActive(eks, options.clusterName, waits)
     return { kind: 'created' }
   }
-  const updateId = await updateVpcCniAddon(eks, write, waits)
+  const updateId = await updateVpcCniAddon(eks, write)
   options.log?.(`UpdateAddon started update ${updateId}`)
   if (options.wait) {
     await waitForAddonUpdate(eks, options.clusterName, updateId, waits)

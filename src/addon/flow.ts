@@ -34,7 +34,6 @@ export interface ReadOptions {
   intervalMs?: number
   clock?: Clock
   log?: (line: string) => void
-  retrySleep?: (ms: number) => Promise<void>
 }
 
 /**
@@ -49,8 +48,8 @@ export async function readClusterKind(
 ): Promise<KindReading> {
   const read = async (): Promise<KindReading> => {
     const [cluster, addon] = await Promise.all([
-      describeClusterRaw(eks, clusterName, region, { sleep: options.retrySleep }),
-      describeVpcCniAddon(eks, clusterName, { retrySleep: options.retrySleep, log: options.log })
+      describeClusterRaw(eks, clusterName, region),
+      describeVpcCniAddon(eks, clusterName)
     ])
     return { cluster, kind: clusterKindFacts(cluster, clusterName), addon }
   }
@@ -58,9 +57,7 @@ export async function readClusterKind(
   if ((CLUSTER_SETTLING as readonly string[]).includes(reading.kind.status)) {
     await waitForClusterActive(
       clusterName,
-      async () =>
-        (await describeClusterRaw(eks, clusterName, region, { sleep: options.retrySleep }))
-          .status ?? 'UNKNOWN',
+      async () => (await describeClusterRaw(eks, clusterName, region)).status ?? 'UNKNOWN',
       options
     )
     reading = await read()
@@ -90,15 +87,11 @@ export interface PlanRequest {
  * created), reads that version's schema and plans the write. Throws before any write on a bad
  * version or a value the schema refuses.
  */
-export async function prepareAddonPlan(
-  eks: EKSClient,
-  request: PlanRequest,
-  options: { retrySleep?: (ms: number) => Promise<void>; log?: (line: string) => void } = {}
-): Promise<AddonPlan> {
+export async function prepareAddonPlan(eks: EKSClient, request: PlanRequest): Promise<AddonPlan> {
   const current = request.addon
   const needVersions = request.cniVersion !== undefined || current === undefined
   const versions = needVersions
-    ? await listAddonVersions(eks, request.clusterName, request.kubernetesVersion, options)
+    ? await listAddonVersions(eks, request.clusterName, request.kubernetesVersion)
     : []
   const version = needVersions
     ? pickAddonVersion(versions, {
@@ -110,7 +103,7 @@ export async function prepareAddonPlan(
     : { reason: `keeps add-on version ${current.version} (cni-version is empty)` }
   const target = version.addonVersion ?? current?.version
   if (!target) throw new Error('No vpc-cni add-on version to plan for')
-  const schemaText = await describeAddonSchema(eks, request.clusterName, target, options)
+  const schemaText = await describeAddonSchema(eks, request.clusterName, target)
   return planAddon({
     current: current && {
       version: current.version,

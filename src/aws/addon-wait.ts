@@ -5,13 +5,7 @@
 import { DescribeUpdateCommand, type EKSClient } from '@aws-sdk/client-eks'
 import { ADDON_SETTLING, VPC_CNI_ADDON } from '../addon/names.js'
 import { type Clock, poll } from '../addon/wait.js'
-import {
-  type AddonCallOptions,
-  type AddonState,
-  call,
-  describeVpcCniAddon,
-  explain
-} from './addon.js'
+import { type AddonState, describeVpcCniAddon, explain } from './addon.js'
 
 type Eks = Pick<EKSClient, 'send'>
 
@@ -31,7 +25,8 @@ export class AddonUpdateError extends Error {
 }
 
 /** Deadline and time seams of the waits. */
-export interface WaitOptions extends AddonCallOptions {
+export interface WaitOptions {
+  log?: (line: string) => void
   deadline: number
   intervalMs?: number
   clock?: Clock
@@ -48,13 +43,8 @@ export async function waitForAddonUpdate(
     label: `${VPC_CNI_ADDON} add-on update ${updateId}`,
     read: async () => {
       try {
-        const response = await call(
-          'eks:DescribeUpdate',
-          () =>
-            eks.send(
-              new DescribeUpdateCommand({ name: clusterName, updateId, addonName: VPC_CNI_ADDON })
-            ),
-          options
+        const response = await eks.send(
+          new DescribeUpdateCommand({ name: clusterName, updateId, addonName: VPC_CNI_ADDON })
         )
         return response.update
       } catch (error) {
@@ -86,7 +76,7 @@ export async function waitForAddonActive(
 ): Promise<AddonState & { present: true }> {
   return (await poll({
     label: `the ${VPC_CNI_ADDON} add-on to be ACTIVE`,
-    read: () => describeVpcCniAddon(eks, clusterName, options),
+    read: () => describeVpcCniAddon(eks, clusterName),
     judge: (addon) => {
       if (!addon.present) {
         return { state: 'failed', message: `The ${VPC_CNI_ADDON} add-on disappeared while waiting` }

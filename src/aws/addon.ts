@@ -1,8 +1,8 @@
 /**
  * The EKS add-on calls of the vpc-cni add-on path: read the add-on, its version's schema and the
  * versions on offer; update or create it (the waits are in addon-wait.ts). The client is
- * injected; reads retry like every other AWS read, and writes carry a clientRequestToken so a
- * retried write is the same request to EKS.
+ * injected and retries as the SDK's standard strategy does; writes carry a clientRequestToken so
+ * a retried write is the same request to EKS.
  */
 import { randomUUID } from 'node:crypto'
 import {
@@ -14,19 +14,11 @@ import {
   paginateDescribeAddonVersions
 } from '@aws-sdk/client-eks'
 import { errorMessage } from '../errors.js'
-import { retry } from '../retry.js'
 import { VPC_CNI_ADDON, type ResolveConflicts } from '../addon/names.js'
 import { type AddonVersionInfo, addonVersionsFrom } from '../addon/versions.js'
-import { awsErrorCode, isRetryableAwsError } from './retryable.js'
+import { awsErrorCode } from './retryable.js'
 
 type Eks = Pick<EKSClient, 'send'>
-
-/** Seams and limits shared by every call here. */
-export interface AddonCallOptions {
-  /** Sleep between retries of a read (tests pass a no-op). */
-  retrySleep?: (ms: number) => Promise<void>
-  log?: (line: string) => void
-}
 
 /** The add-on as DescribeAddon shows it; `present: false` is ResourceNotFoundException. */
 export type AddonState =
@@ -41,20 +33,6 @@ export type AddonState =
       /** health.issues as `code: message (resources)` lines. */
       issues: string[]
     }
-
-/** One EKS call with the reads' retry. */
-export async function call<T>(
-  label: string,
-  fn: () => Promise<T>,
-  options: AddonCallOptions
-): Promise<T> {
-  return retry(fn, {
-    label,
-    retryable: isRetryableAwsError,
-    sleep: options.retrySleep,
-    onRetry: options.log
-  })
-}
 
 /** Wraps an AWS error with the call, the cluster and (for access errors) the IAM action. */
 export function explain(error: unknown, action: string, clusterName: string): Error {
@@ -72,18 +50,10 @@ export function explain(error: unknown, action: string, clusterName: string): Er
 }
 
 /** DescribeAddon(vpc-cni). Runs in parallel with DescribeCluster. */
-export async function describeVpcCniAddon(
-  eks: Eks,
-  clusterName: string,
-  options: AddonCallOptions = {}
-): Promise<AddonState> {
+export async function describeVpcCniAddon(eks: Eks, clusterName: string): Promise<AddonState> {
   let response
   try {
-    response = await call(
-      'eks:DescribeAddon',
-      () => eks.send(new DescribeAddonCommand({ clusterName, addonName: VPC_CNI_ADDON })),
-      options
-    )
+    response = await eks.send(new DescribeAddonCommand({ clusterName, addonName: VPC_CNI_ADDON }))
   } catch (error) {
     if (awsErrorCode(error) === 'ResourceNotFoundException') return { present: false }
     throw explain(error, 'eks:DescribeAddon', clusterName)
@@ -108,15 +78,11 @@ export async function describeVpcCniAddon(
 export async function describeAddonSchema(
   eks: Eks,
   clusterName: string,
-  addonVersion: string,
-  options: AddonCallOptions = {}
+  addonVersion: string
 ): Promise<string> {
   try {
-    const response = await call(
-      'eks:DescribeAddonConfiguration',
-      () =>
-        eks.send(new DescribeAddonConfigurationCommand({ addonName: VPC_CNI_ADDON, addonVersion })),
-      options
+    const response = await eks.send(
+      new DescribeAddonConfigurationCommand({ addonName: VPC_CNI_ADDON, addonVersion })
     )
     if (!response.configurationSchema) {
       throw new Error(`add-on version ${addonVersion} has no configuration schema`)
@@ -131,23 +97,16 @@ export async function describeAddonSchema(
 export async function listAddonVersions(
   eks: EKSClient,
   clusterName: string,
-  kubernetesVersion: string,
-  options: AddonCallOptions = {}
+  kubernetesVersion: string
 ): Promise<AddonVersionInfo[]> {
   try {
-    return await call(
-      'eks:DescribeAddonVersions',
-      async () => {
-        const addons = []
-        const pages = paginateDescribeAddonVersions(
-          { client: eks },
-          { addonName: VPC_CNI_ADDON, kubernetesVersion }
-        )
-        for await (const page of pages) addons.push(...(page.addons ?? []))
-        return addonVersionsFrom(addons)
-      },
-      options
+    const addons = []
+    const pages = paginateDescribeAddonVersions(
+      { client: eks },
+      { addonName: VPC_CNI_ADDON, kubernetesVersion }
     )
+    for await (const page of pages) addons.push(...(page.addons ?? []))
+    return addonVersionsFrom(addons)
   } catch (error) {
     throw explain(error, 'eks:DescribeAddonVersions', clusterName)
   }
@@ -167,24 +126,18 @@ export interface AddonWrite {
 export async function updateVpcCniAddon(
   eks: Eks,
   write: AddonWrite,
-  options: AddonCallOptions = {},
   token: string = randomUUID()
 ): Promise<string> {
   try {
-    const response = await call(
-      'eks:UpdateAddon',
-      () =>
-        eks.send(
-          new UpdateAddonCommand({
-            clusterName: write.clusterName,
-            addonName: VPC_CNI_ADDON,
-            addonVersion: write.addonVersion,
-            configurationValues: write.configurationValues,
-            resolveConflicts: write.resolveConflicts,
-            clientRequestToken: token
-          })
-        ),
-      options
+    const response = await eks.send(
+      new UpdateAddonCommand({
+        clusterName: write.clusterName,
+        addonName: VPC_CNI_ADDON,
+        addonVersion: write.addonVersion,
+        configurationValues: write.configurationValues,
+        resolveConflicts: write.resolveConflicts,
+        clientRequestToken: token
+      })
     )
     const id = response.update?.id
     if (!id) throw new Error('the answer has no update id')
@@ -198,24 +151,18 @@ export async function updateVpcCniAddon(
 export async function createVpcCniAddon(
   eks: Eks,
   write: AddonWrite,
-  options: AddonCallOptions = {},
   token: string = randomUUID()
 ): Promise<void> {
   try {
-    await call(
-      'eks:CreateAddon',
-      () =>
-        eks.send(
-          new CreateAddonCommand({
-            clusterName: write.clusterName,
-            addonName: VPC_CNI_ADDON,
-            addonVersion: write.addonVersion,
-            configurationValues: write.configurationValues,
-            resolveConflicts: write.resolveConflicts,
-            clientRequestToken: token
-          })
-        ),
-      options
+    await eks.send(
+      new CreateAddonCommand({
+        clusterName: write.clusterName,
+        addonName: VPC_CNI_ADDON,
+        addonVersion: write.addonVersion,
+        configurationValues: write.configurationValues,
+        resolveConflicts: write.resolveConflicts,
+        clientRequestToken: token
+      })
     )
   } catch (error) {
     throw explain(error, 'eks:CreateAddon', write.clusterName)

@@ -9,6 +9,7 @@ import { EC2Client } from '@aws-sdk/client-ec2'
 import { EKSClient } from '@aws-sdk/client-eks'
 import { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient } from '@aws-sdk/client-sts'
+import { StandardRetryStrategy, type StandardRetryStrategyOptions } from '@smithy/core/retry'
 
 /** Static AWS credentials held in memory only (masked as soon as they exist). */
 export interface AwsCredentials {
@@ -31,16 +32,70 @@ export interface AwsClients {
 export const USER_AGENT = 'eks-cni-custom-networking'
 
 /**
- * One SDK attempt per call: every call site wraps its request in retry() with
- * isRetryableAwsError, and SDK retries underneath would multiply the attempts (and would reuse
- * a stale OIDC token for AssumeRoleWithWebIdentity).
+ * Attempts per SDK call, the first included, for EKS, EC2, IAM and GetCallerIdentity. The SDK's
+ * default is 3; 5 keeps the budget the action had before the SDK retried for it.
  */
-export const SDK_MAX_ATTEMPTS = 1
+export const AWS_MAX_ATTEMPTS = 5
+
+/** The SDK's longest backoff between two attempts. */
+const MAX_BACKOFF_MS = 20_000
+
+/** How long the SDK may keep retrying one call, and who hears of it; every field is optional. */
+export interface RetryBudget {
+  /** Attempts per call, the first included; default AWS_MAX_ATTEMPTS. */
+  maxAttempts?: number
+  /** No retry starts whose backoff would end at or after this time (ms since the epoch). */
+  deadline?: number
+  now?: () => number
+  random?: () => number
+  /** Called before each backoff with one line; createAwsClients defaults it to core.info. */
+  onRetry?: (message: string) => void
+}
+
+type RetryToken = Parameters<StandardRetryStrategy['refreshRetryTokenForRetry']>[0]
+type RetryErrorInfo = Parameters<StandardRetryStrategy['refreshRetryTokenForRetry']>[1]
+
+/**
+ * The SDK's standard retry strategy (throttling, transient and 5xx errors, a corrected clock skew,
+ * a retry quota per client) with its own backoff formula (full jitter, doubling from the SDK's
+ * base delay, at most 20 s), cut off at the deadline: a backoff that would end past it makes the
+ * SDK give up and throw the last error. A Retry-After hint may still add up to 5 s. Each retry is
+ * reported to `onRetry` as `Retry <label>: attempt N of M in T ms (reason)`.
+ */
+export function sdkRetryStrategy(label: string, budget: RetryBudget = {}): StandardRetryStrategy {
+  const now = budget.now ?? Date.now
+  const random = budget.random ?? Math.random
+  const maxAttempts = budget.maxAttempts ?? AWS_MAX_ATTEMPTS
+  let base = 0
+  let lastError: unknown
+  const backoff: NonNullable<StandardRetryStrategyOptions['backoff']> = {
+    setDelayBase: (ms) => void (base = ms),
+    computeNextBackoffDelay: (retries) => {
+      const delay = Math.floor(random() * Math.min(base * 2 ** retries, MAX_BACKOFF_MS))
+      if (budget.deadline !== undefined && now() + delay >= budget.deadline) {
+        throw new Error('No retry before the deadline')
+      }
+      const reason = lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : ''
+      budget.onRetry?.(
+        `Retry ${label}: attempt ${retries + 2} of ${maxAttempts} in ${delay} ms (${reason.split('\n')[0]})`
+      )
+      return delay
+    }
+  }
+  // The strategy hands the backoff only the retry count, so the error is kept for the log line.
+  return new (class extends StandardRetryStrategy {
+    override refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo) {
+      lastError = info.error
+      return super.refreshRetryTokenForRetry(token, info)
+    }
+  })({ maxAttempts, backoff })
+}
 
 interface ClientConfig {
   region: string
   customUserAgent: string
   maxAttempts: number
+  retryStrategy?: StandardRetryStrategy
   credentials?: AwsCredentials
   requestHandler: { httpAgent: HttpAgent; httpsAgent: HttpsAgent }
   logger?: SdkLogger
@@ -90,14 +145,21 @@ function requestHandler(): ClientConfig['requestHandler'] {
   return agents
 }
 
-function clientConfig(region: string, credentials?: AwsCredentials): ClientConfig {
+function clientConfig(
+  region: string,
+  credentials: AwsCredentials | undefined,
+  retry: { label: string; budget: RetryBudget } | undefined
+): ClientConfig {
   // Leaving `credentials` out (rather than undefined) lets the SDK fall back to its default chain.
   const config: ClientConfig = {
     region,
     customUserAgent: USER_AGENT,
-    maxAttempts: SDK_MAX_ATTEMPTS,
+    // Without a budget, one attempt: the caller retries (AssumeRoleWithWebIdentity).
+    maxAttempts: retry ? (retry.budget.maxAttempts ?? AWS_MAX_ATTEMPTS) : 1,
     requestHandler: requestHandler()
   }
+  // A strategy per client, so each client's retry quota is its own (as the SDK's default is).
+  if (retry) config.retryStrategy = sdkRetryStrategy(retry.label, retry.budget)
   const logger = sdkLogger()
   if (logger) config.logger = logger
   if (credentials) config.credentials = credentials
@@ -106,23 +168,29 @@ function clientConfig(region: string, credentials?: AwsCredentials): ClientConfi
 
 /**
  * One place that builds SDK clients: region, customUserAgent 'eks-cni-custom-networking',
- * credentials (undefined → the SDK default chain), maxAttempts. Endpoints come from
- * AWS_ENDPOINT_URL like any SDK client.
+ * credentials (undefined → the SDK default chain), and the SDK's standard retries within `budget`
+ * (pass the run's deadline). Endpoints come from AWS_ENDPOINT_URL like any SDK client.
  */
-export function createAwsClients(region: string, credentials?: AwsCredentials): AwsClients {
-  const config = clientConfig(region, credentials)
+export function createAwsClients(
+  region: string,
+  credentials?: AwsCredentials,
+  budget: RetryBudget = {}
+): AwsClients {
+  const withLog = { onRetry: (message: string) => core.info(message), ...budget }
+  const config = (label: string) => clientConfig(region, credentials, { label, budget: withLog })
   return {
-    sts: new STSClient(config),
-    eks: new EKSClient(config),
-    ec2: new EC2Client(config),
-    iam: new IAMClient(config)
+    sts: new STSClient(config('sts')),
+    eks: new EKSClient(config('eks')),
+    ec2: new EC2Client(config('ec2')),
+    iam: new IAMClient(config('iam'))
   }
 }
 
 /**
  * A credential-less STS client for AssumeRoleWithWebIdentity, which the SDK sends unsigned, so
- * no credential chain is ever consulted. Regional endpoint (or AWS_ENDPOINT_URL).
+ * no credential chain is ever consulted. Regional endpoint (or AWS_ENDPOINT_URL). One attempt per
+ * call: the caller retries with a fresh OIDC token each time, which the SDK's retries cannot do.
  */
 export function createStsClient(region: string): STSClient {
-  return new STSClient(clientConfig(region))
+  return new STSClient(clientConfig(region, undefined, undefined))
 }

@@ -21,27 +21,24 @@ export interface ClusterRolePolicies {
   policyArns: string[]
 }
 
-/** iam:ListAttachedRolePolicies on the role (paginated, retried); undefined for an unusable ARN. */
+/**
+ * iam:ListAttachedRolePolicies on the role (paginated; the client retries); undefined for an
+ * unusable ARN.
+ */
 export async function readClusterRolePolicies(
   iam: IAMClient,
   roleArn: string | undefined,
-  options: { sleep?: (ms: number) => Promise<void>; onRetry?: (m: string) => void } = {}
+  // Ignored: the SDK client retries now. Kept until the pipeline stops passing it.
+  _legacy?: { onRetry?: (m: string) => void }
 ): Promise<OptionalRead<ClusterRolePolicies> | undefined> {
   const role = roleArn ? parseRoleArn(roleArn) : undefined
   if (!roleArn || !role) return undefined
-  return optionalRead(
-    'iam:ListAttachedRolePolicies',
-    async () => {
-      const policyArns: string[] = []
-      const pages = paginateListAttachedRolePolicies(
-        { client: iam },
-        { RoleName: role.name }
-      )
-      for await (const page of pages) {
-        for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) policyArns.push(p.PolicyArn)
-      }
-      return { roleArn, roleName: role.name, partition: role.partition, policyArns }
-    },
-    options
-  )
+  return optionalRead('iam:ListAttachedRolePolicies', async () => {
+    const policyArns: string[] = []
+    const pages = paginateListAttachedRolePolicies({ client: iam }, { RoleName: role.name })
+    for await (const page of pages) {
+      for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) policyArns.push(p.PolicyArn)
+    }
+    return { roleArn, roleName: role.name, partition: role.partition, policyArns }
+  })
 }

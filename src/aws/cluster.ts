@@ -1,10 +1,8 @@
 /** EKS DescribeCluster: the facts about the cluster that every later step depends on. */
-import * as core from '@actions/core'
 import { type Cluster, DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks'
 import { errorMessage } from '../errors.js'
-import { retry } from '../retry.js'
 import type { EndpointAccess } from '../kube/errors.js'
-import { awsErrorCode, isRetryableAwsError } from './retryable.js'
+import { awsErrorCode } from './retryable.js'
 
 /** What the action needs from DescribeCluster. */
 export interface ClusterInfo {
@@ -31,37 +29,30 @@ export interface ClusterInfo {
 const USABLE_STATUSES = ['ACTIVE', 'UPDATING']
 
 /**
- * EKS DescribeCluster with retry. Throws a clear error for an unknown cluster, for a cluster that
- * is not ACTIVE or UPDATING, and when the endpoint, CA or VPC is missing.
+ * EKS DescribeCluster (the client retries). Throws a clear error for an unknown cluster, for a
+ * cluster that is not ACTIVE or UPDATING, and when the endpoint, CA or VPC is missing.
  */
 export async function describeCluster(
   eks: Pick<EKSClient, 'send'>,
   name: string,
-  region: string,
-  options: { sleep?: (ms: number) => Promise<void> } = {}
+  region: string
 ): Promise<ClusterInfo> {
-  return clusterInfoFrom(await describeClusterRaw(eks, name, region, options), name, region)
+  return clusterInfoFrom(await describeClusterRaw(eks, name, region), name, region)
 }
 
 /**
- * EKS DescribeCluster with retry, as the SDK returns it, whatever the cluster's status: the
+ * EKS DescribeCluster (the client retries), as the SDK returns it, whatever the cluster's status: the
  * cluster-kind decision reads its status, computeConfig and kubernetesNetworkConfig, and a wait
  * for a CREATING cluster polls it. Throws a clear error for an unknown cluster.
  */
 export async function describeClusterRaw(
   eks: Pick<EKSClient, 'send'>,
   name: string,
-  region: string,
-  options: { sleep?: (ms: number) => Promise<void> } = {}
+  region: string
 ): Promise<Cluster> {
   let response
   try {
-    response = await retry(() => eks.send(new DescribeClusterCommand({ name })), {
-      label: 'eks:DescribeCluster',
-      retryable: isRetryableAwsError,
-      sleep: options.sleep,
-      onRetry: (message) => core.info(message)
-    })
+    response = await eks.send(new DescribeClusterCommand({ name }))
   } catch (error) {
     throw explainDescribeFailure(error, name, region)
   }

@@ -4,8 +4,8 @@
  */
 import * as core from '@actions/core'
 import { AssumeRoleWithWebIdentityCommand, type STSClient } from '@aws-sdk/client-sts'
-import { HintedError, decodeJwtClaims, issuerOf, trustPolicyHint } from '../auth-hints.js'
-import { errorMessage } from '../errors.js'
+import { decodeJwtClaims, issuerOf, trustPolicyHint } from '../auth-hints.js'
+import { HintedError, errorMessage } from '../errors.js'
 import { retry } from '../retry.js'
 import { createStsClient, type AwsCredentials } from './clients.js'
 import { awsErrorCode, isRetryableAwsError } from './retryable.js'

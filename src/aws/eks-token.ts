@@ -1,6 +1,8 @@
 /**
  * The EKS bearer token, minted in-process: what `aws eks get-token` prints, without needing the
- * AWS CLI on the runner (facts §1).
+ * AWS CLI on the runner: `k8s-aws-v1.` + the base64url of a presigned STS GetCallerIdentity URL
+ * that carries the cluster name in the signed `x-k8s-aws-id` header
+ * (https://github.com/kubernetes-sigs/aws-iam-authenticator).
  */
 import * as core from '@actions/core'
 import { Sha256 } from '@aws-crypto/sha256-js'
@@ -15,7 +17,10 @@ export interface EksToken {
 
 const TOKEN_PREFIX = 'k8s-aws-v1.'
 const CLUSTER_ID_HEADER = 'x-k8s-aws-id'
-/** Ignored by STS for this use, but old authenticators insist on 0–60 (facts §1.1). */
+/**
+ * STS ignores X-Amz-Expires for this use, but aws-iam-authenticator rejects a URL whose value is
+ * outside 0–60, so the CLI's 60 is kept.
+ */
 const URL_EXPIRES_SECONDS = 60
 /** STS accepts the URL for 15 min after X-Amz-Date; awscli stops using it after 14. */
 const TOKEN_LIFETIME_MS = 14 * 60 * 1000

@@ -2,17 +2,15 @@
  * EC2 lookups for the ENIConfigs: which zone each pod subnet is in, and whether the subnets and
  * security groups belong to the cluster's VPC.
  */
-import * as core from '@actions/core'
 import {
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
   type EC2Client,
   type SecurityGroup,
-  type Subnet
+  type Subnet,
+  paginateDescribeSecurityGroups,
+  paginateDescribeSubnets
 } from '@aws-sdk/client-ec2'
 import { errorMessage } from '../errors.js'
-import { retry } from '../retry.js'
-import { awsErrorCode, isRetryableAwsError } from './retryable.js'
+import { awsErrorCode } from './retryable.js'
 
 /** One entry of the `subnets` input: a bare subnet ID, or a `zone=subnet-id` pair. */
 export type SubnetSpec = { subnetId: string; zone?: string }
@@ -29,21 +27,15 @@ export interface ZoneSubnet {
   availableIps?: number
 }
 
-/** Test seam: no real waiting between retries. */
-export interface Ec2CallOptions {
-  sleep?: (ms: number) => Promise<void>
-}
-
 /**
- * EC2 DescribeSubnets (one call, retried) and the checks on its answer. Rejects, listing every
+ * EC2 DescribeSubnets (normally one page; the client retries) and the checks on its answer. Rejects, listing every
  * problem at once: an unknown subnet, a subnet outside the cluster VPC, two subnets in one zone, and
  * a zone=subnet pair whose subnet is in another zone. The result is sorted by zone.
  */
 export async function resolveSubnets(
-  ec2: Pick<EC2Client, 'send'>,
+  ec2: EC2Client,
   specs: SubnetSpec[],
-  vpcId: string,
-  options: Ec2CallOptions = {}
+  vpcId: string
 ): Promise<ZoneSubnet[]> {
   if (specs.length === 0) throw new Error('No subnets given: the subnets input needs one per zone')
   const ids = unique(specs.map((s) => s.subnetId))
@@ -53,15 +45,10 @@ export async function resolveSubnets(
   }
   // A filter, unlike SubnetIds, answers for the subnets that exist instead of failing on the
   // first unknown one, so every unknown ID can be named in one message.
-  const found = await describeAll(options, 'ec2:DescribeSubnets', (token) =>
-    ec2
-      .send(
-        new DescribeSubnetsCommand({
-          Filters: [{ Name: 'subnet-id', Values: ids }],
-          NextToken: token
-        })
-      )
-      .then((r) => ({ items: r.Subnets ?? [], next: r.NextToken }))
+  const found = await collect(
+    'ec2:DescribeSubnets',
+    paginateDescribeSubnets({ client: ec2 }, { Filters: [{ Name: 'subnet-id', Values: ids }] }),
+    (page) => page.Subnets
   )
   const byId = new Map<string, Subnet>(found.map((s) => [s.SubnetId ?? '', s]))
 
@@ -107,27 +94,24 @@ export async function resolveSubnets(
 }
 
 /**
- * EC2 DescribeSecurityGroups (retried) → rejects unknown groups and groups outside the VPC.
+ * EC2 DescribeSecurityGroups (the client retries) → rejects unknown groups and groups outside the VPC.
  * Returns the IDs in the order given, without repeats.
  */
 export async function resolveSecurityGroups(
-  ec2: Pick<EC2Client, 'send'>,
+  ec2: EC2Client,
   ids: string[],
-  vpcId: string,
-  options: Ec2CallOptions = {}
+  vpcId: string
 ): Promise<string[]> {
   const wanted = unique(ids)
   // EC2 rejects a filter without values, and there is nothing to check anyway.
   if (wanted.length === 0) return []
-  const found = await describeAll(options, 'ec2:DescribeSecurityGroups', (token) =>
-    ec2
-      .send(
-        new DescribeSecurityGroupsCommand({
-          Filters: [{ Name: 'group-id', Values: wanted }],
-          NextToken: token
-        })
-      )
-      .then((r) => ({ items: r.SecurityGroups ?? [], next: r.NextToken }))
+  const found = await collect(
+    'ec2:DescribeSecurityGroups',
+    paginateDescribeSecurityGroups(
+      { client: ec2 },
+      { Filters: [{ Name: 'group-id', Values: wanted }] }
+    ),
+    (page) => page.SecurityGroups
   )
   const byId = new Map<string, SecurityGroup>(found.map((g) => [g.GroupId ?? '', g]))
   const problems: string[] = []
@@ -146,27 +130,17 @@ export async function resolveSecurityGroups(
 }
 
 /**
- * Follows NextToken (normally a single page) with retry, and adds context to failures. `action`
- * is both the retry label and the IAM permission the call needs.
+ * Every item of every page of an SDK paginator, with context on failure. `action` is the IAM
+ * permission the call needs, named when EC2 refuses it.
  */
-async function describeAll<T>(
-  options: Ec2CallOptions,
+async function collect<P, T>(
   action: string,
-  page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>
+  pages: AsyncIterable<P>,
+  items: (page: P) => T[] | undefined
 ): Promise<T[]> {
-  const items: T[] = []
-  let token: string | undefined
+  const all: T[] = []
   try {
-    do {
-      const result = await retry(() => page(token), {
-        label: action,
-        retryable: isRetryableAwsError,
-        sleep: options.sleep,
-        onRetry: (message) => core.info(message)
-      })
-      items.push(...result.items)
-      token = result.next
-    } while (token)
+    for await (const page of pages) all.push(...(items(page) ?? []))
   } catch (error) {
     const denied = ['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException']
     const hint = denied.includes(awsErrorCode(error) ?? '')
@@ -174,7 +148,7 @@ async function describeAll<T>(
       : ''
     throw new Error(`${action} failed${hint}: ${errorMessage(error)}`, { cause: error })
   }
-  return items
+  return all
 }
 
 function unique(values: string[]): string[] {

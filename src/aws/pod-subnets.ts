@@ -11,8 +11,7 @@ import {
   paginateDescribeNetworkInterfaces
 } from '@aws-sdk/client-ec2'
 import { errorMessage } from '../errors.js'
-import { retry } from '../retry.js'
-import { awsErrorCode, isRetryableAwsError } from './retryable.js'
+import { awsErrorCode } from './retryable.js'
 
 /** One pod subnet's occupants. */
 export interface PodSubnetUsage {
@@ -39,23 +38,16 @@ export function isAccessDenied(error: unknown): boolean {
 }
 
 /**
- * Runs `read` with retry. A failure becomes `{ok: false}` (`denied` when the caller lacks the
+ * Runs `read` (the client retries). A failure becomes `{ok: false}` (`denied` when the caller lacks the
  * permission) and never rejects: these reads only feed checks, and a bad subnet ID must leave its
  * error to DescribeSubnets, which names every problem at once.
  */
 export async function optionalRead<T>(
   permission: string,
-  read: () => Promise<T>,
-  options: { sleep?: (ms: number) => Promise<void>; onRetry?: (m: string) => void } = {}
+  read: () => Promise<T>
 ): Promise<OptionalRead<T>> {
   try {
-    const value = await retry(read, {
-      label: permission,
-      retryable: isRetryableAwsError,
-      sleep: options.sleep,
-      onRetry: options.onRetry
-    })
-    return { ok: true, value }
+    return { ok: true, value: await read() }
   } catch (error) {
     return { ok: false, denied: isAccessDenied(error), permission, message: errorMessage(error) }
   }
@@ -78,35 +70,28 @@ function occupants(eni: NetworkInterface): { ips: string[]; prefixes: string[] }
 export async function readPodSubnetUsage(
   ec2: EC2Client,
   subnetIds: readonly string[],
-  options: { sleep?: (ms: number) => Promise<void>; onRetry?: (m: string) => void } = {}
+  // Ignored: the SDK client retries now. Kept until the pipeline stops passing it.
+  _legacy?: { onRetry?: (m: string) => void }
 ): Promise<OptionalRead<PodSubnetUsage[]>> {
   if (subnetIds.length === 0) return { ok: true, value: [] }
-  const interfaces = optionalRead(
-    'ec2:DescribeNetworkInterfaces',
-    async () => {
-      const all: NetworkInterface[] = []
-      const pages = paginateDescribeNetworkInterfaces(
-        { client: ec2, pageSize: 1000 },
-        { Filters: [{ Name: 'subnet-id', Values: [...subnetIds] }] }
-      )
-      for await (const page of pages) all.push(...(page.NetworkInterfaces ?? []))
-      return all
-    },
-    options
-  )
+  const interfaces = optionalRead('ec2:DescribeNetworkInterfaces', async () => {
+    const all: NetworkInterface[] = []
+    const pages = paginateDescribeNetworkInterfaces(
+      { client: ec2, pageSize: 1000 },
+      { Filters: [{ Name: 'subnet-id', Values: [...subnetIds] }] }
+    )
+    for await (const page of pages) all.push(...(page.NetworkInterfaces ?? []))
+    return all
+  })
   const reservations = Promise.all(
     subnetIds.map((id) =>
-      optionalRead(
-        'ec2:GetSubnetCidrReservations',
-        async () => {
-          const r = await ec2.send(new GetSubnetCidrReservationsCommand({ SubnetId: id }))
-          return [...(r.SubnetIpv4CidrReservations ?? [])].map((x) => ({
-            cidr: x.Cidr ?? '',
-            type: String(x.ReservationType ?? '')
-          }))
-        },
-        options
-      )
+      optionalRead('ec2:GetSubnetCidrReservations', async () => {
+        const r = await ec2.send(new GetSubnetCidrReservationsCommand({ SubnetId: id }))
+        return [...(r.SubnetIpv4CidrReservations ?? [])].map((x) => ({
+          cidr: x.Cidr ?? '',
+          type: String(x.ReservationType ?? '')
+        }))
+      })
     )
   )
   const [enis, reserved] = await Promise.all([interfaces, reservations])

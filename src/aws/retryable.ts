@@ -1,64 +1,20 @@
 /**
- * Which AWS failures deserve another attempt. The SDK's own retries are switched off (see
- * clients.ts) so that retry() is the one retry layer; this classifier is what it consults.
+ * How AWS failures are classified. The SDK clients retry on their own (clients.ts); this module
+ * names an error's code and status for messages, and decides retries for the one call that keeps
+ * its own loop (AssumeRoleWithWebIdentity, which needs a fresh OIDC token per attempt). The
+ * throttling and transient lists are smithy's, the same ones the SDK's standard strategy uses.
  */
+import { isThrottlingError, isTransientError } from '@smithy/core/retry'
 
-/** Error codes that mean "slow down" across STS, EKS and EC2 (smithy's throttling list, minus quota errors). */
-const THROTTLING_CODES = new Set([
-  'BandwidthLimitExceeded',
-  'EC2ThrottledException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException'
-])
-
-/** Error codes for transient server-side trouble that a second attempt usually clears. */
-const TRANSIENT_CODES = new Set([
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'InternalError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'ServerException',
-  // STS could not reach GitHub's OIDC keys; AWS documents this one as safe to retry.
-  'IDPCommunicationError',
-  'IDPCommunicationErrorException'
-])
-
-const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504])
-
-/** Node socket errors worth retrying. ENOTFOUND is left out: a wrong endpoint will not heal. */
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH'
-])
-
-const NETWORK_MESSAGE = /socket hang up|ECONNRESET|ETIMEDOUT|timed? ?out/i
+/** STS could not reach the identity provider's keys; AWS documents this one as safe to retry. */
+const IDP_UNREACHABLE = new Set(['IDPCommunicationError', 'IDPCommunicationErrorException'])
 
 /** The fields of an SDK or Node error this module reads; everything is optional. */
 interface ErrorShape {
   name?: unknown
-  code?: unknown
   Code?: unknown
-  message?: unknown
   cause?: unknown
-  $metadata?: { httpStatusCode?: unknown }
-  $retryable?: unknown
+  $metadata?: { httpStatusCode?: unknown; attempts?: unknown }
 }
 
 function asShape(error: unknown): ErrorShape | undefined {
@@ -80,26 +36,22 @@ export function awsHttpStatus(error: unknown): number | undefined {
 }
 
 /**
- * For retry(): true for throttling (Throttling, ThrottlingException, RequestLimitExceeded,
- * TooManyRequestsException…), 5xx, and network errors (ECONNRESET, socket hang up, timeouts);
- * false otherwise. Looks through `cause` so errors we wrapped with context still classify.
+ * True for what the SDK's standard strategy retries (throttling, 5xx but 501, timeouts, network
+ * errors, a corrected clock skew) and for IDPCommunicationError; false for anything else, and for
+ * an error the SDK has already retried (its attempts are spent, and a second layer would multiply
+ * them). Looks through `cause` so errors wrapped with context still classify.
  */
 export function isRetryableAwsError(error: unknown): boolean {
+  const attempts = asShape(error)?.$metadata?.attempts
+  if (typeof attempts === 'number' && attempts > 1) return false
   return classify(error, 0)
 }
 
 function classify(error: unknown, depth: number): boolean {
   const e = asShape(error)
   if (!e || depth > 3) return false
-  const code = awsErrorCode(e)
-  if (code && (THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code))) return true
-  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true
-  const status = awsHttpStatus(e)
-  if (status !== undefined) {
-    // An answer with a 4xx status is final, whatever its message says.
-    return TRANSIENT_STATUS.has(status)
-  }
-  if (typeof e.$retryable === 'object' && e.$retryable !== null) return true
-  if (typeof e.message === 'string' && NETWORK_MESSAGE.test(e.message)) return true
+  if (IDP_UNREACHABLE.has(awsErrorCode(e) ?? '')) return true
+  const sdkError = e as Parameters<typeof isThrottlingError>[0]
+  if (isThrottlingError(sdkError) || isTransientError(sdkError)) return true
   return e.cause !== undefined && classify(e.cause, depth + 1)
 }

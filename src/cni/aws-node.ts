@@ -1,5 +1,5 @@
 /**
- * The in-memory edit of the `aws-node` DaemonSet (issue 3, behaviour 8): env on container `aws-node`,
+ * The in-memory edit of the `aws-node` DaemonSet: env on container `aws-node`,
  * env on init container `aws-vpc-cni-init`, and the image registry. Pure: the input objects, which
  * are client-node model instances from loadAllYaml, are cloned with their prototypes and never touched.
  */

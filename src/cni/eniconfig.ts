@@ -1,5 +1,5 @@
 /**
- * ENIConfig objects, one per zone (facts §3.3). The VPC CNI picks the ENIConfig whose name equals the
+ * ENIConfig objects, one per zone. The VPC CNI picks the ENIConfig whose name equals the
  * value of the node label named by ENI_CONFIG_LABEL_DEF, so the name is the zone name, or the zone ID
  * when that label is `topology.k8s.aws/zone-id` (zone names differ between accounts, IDs do not).
  */

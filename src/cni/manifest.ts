@@ -1,13 +1,15 @@
 /**
- * Finding, fetching, verifying and parsing the VPC CNI manifest (issue 3, behaviour 8). Parsing goes
+ * Finding, fetching, verifying and parsing the VPC CNI manifest. Parsing goes
  * through client-node's loadAllYaml: it turns each document into a model instance, and only model
  * instances keep fields such as `x-kubernetes-preserve-unknown-fields` when client-node sends them
- * (wire-protocol doc §5).
+ * (plain objects lose them in its serializer).
  */
 import * as core from '@actions/core'
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { loadAllYaml, type KubernetesObject } from '@kubernetes/client-node'
+import type { KubernetesObject } from '@kubernetes/client-node'
+// From its own module, not the package index, which would bundle all of client-node.
+import { loadAllYaml } from '@kubernetes/client-node/dist/yaml.js'
 import { loadAll } from 'js-yaml'
 import { Inputs } from '../constants.js'
 import { fetchText as defaultFetchText } from '../download.js'

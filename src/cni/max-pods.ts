@@ -1,6 +1,7 @@
 /**
- * Max pods per node (issue 4 item 1), ported exactly from amazon-eks-ami's max-pods-calculator.sh
- * (facts §5.2), which was deleted upstream although node groups with custom networking still need it.
+ * Max pods per node, ported exactly from amazon-eks-ami's max-pods-calculator.sh, which was deleted
+ * upstream although node groups with custom networking still need it. Last published at
+ * https://github.com/awslabs/amazon-eks-ami/blob/v20260304/templates/al2/runtime/max-pods-calculator.sh
  */
 
 /** What DescribeInstanceTypes says about an instance type's networking. */

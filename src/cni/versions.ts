@@ -4,7 +4,7 @@
  * so a mirror or a moved tag that serves different bytes is caught before anything is applied.
  */
 
-/** The manifest files published per release (facts §3.5). */
+/** The manifest files published per release, under config/master/ of each release tag. */
 export type ManifestFile =
   | 'aws-k8s-cni.yaml'
   | 'aws-k8s-cni-cn.yaml'

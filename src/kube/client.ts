@@ -5,15 +5,18 @@
  * environment), one retry and abort policy for every call, and resource metadata known up front
  * so reads and applies cost no discovery round trip.
  */
-import {
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubernetesObject,
-  type V1CustomResourceDefinition,
-  type V1DaemonSet,
-  type V1APIResource,
-  type V1APIResourceList
+import type {
+  KubernetesObject,
+  V1CustomResourceDefinition,
+  V1DaemonSet,
+  V1APIResource,
+  V1APIResourceList
 } from '@kubernetes/client-node'
+// The object API and patch strategies from their own modules, not the package index: the index
+// pulls in every generated API group, kubeconfig loading, watch, exec and their dependencies,
+// which the bundle would then carry and parse at start-up.
+import { KubernetesObjectApi } from '@kubernetes/client-node/dist/object.js'
+import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js'
 import * as core from '@actions/core'
 import { FIELD_MANAGER } from '../constants.js'
 import { CONNECT_TIMEOUT_MS, callWith } from './call.js'

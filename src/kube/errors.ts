@@ -3,8 +3,8 @@
  * shape (client-node's ApiException carries a numeric `code`, the `body` and the response `headers`),
  * so this module needs no client library.
  */
-import { HintedError, clusterAccessHint, redact } from '../auth-hints.js'
-import { errorMessage } from '../errors.js'
+import { clusterAccessHint } from '../auth-hints.js'
+import { HintedError, errorMessage, redact } from '../errors.js'
 
 export { principalArn } from '../auth-hints.js'
 

@@ -1,6 +1,6 @@
 /**
  * The kubeconfig for kubectl: built in memory from DescribeCluster and a static EKS token, and
- * written only to a private temp file (facts §2.2), never to ~/.kube/config.
+ * written only to a private temp file (mode 0600), never to ~/.kube/config.
  */
 import { randomBytes } from 'node:crypto'
 import { lstat, open, rename, unlink } from 'node:fs/promises'
@@ -23,7 +23,7 @@ export interface KubeConfigDocument {
 const FILE_MODE = 0o600
 
 /**
- * Pure: the kubeconfig of facts §2.2. The cluster name names the cluster, context and user;
+ * Pure: the kubeconfig (one cluster, one user with a static token, one context). The cluster name names the cluster, context and user;
  * `caData` is already base64 from DescribeCluster and goes in unchanged.
  */
 export function buildKubeConfig(

@@ -4,12 +4,10 @@
  * cluster's CA and honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY, an AbortSignal per request, and a
  * one-line summary of each request and response for step debug.
  */
-import {
-  type Configuration,
-  type RequestContext,
-  ServerConfiguration,
-  createConfiguration
-} from '@kubernetes/client-node'
+import type { Configuration, RequestContext } from '@kubernetes/client-node'
+// From the generated modules themselves, not the package index, which would bundle all of client-node.
+import { createConfiguration } from '@kubernetes/client-node/dist/gen/configuration.js'
+import { ServerConfiguration } from '@kubernetes/client-node/dist/gen/servers.js'
 import { EnvHttpProxyAgent } from 'undici'
 
 /** What the transport needs: the API server, its CA and a token per request. */

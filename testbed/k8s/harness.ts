@@ -200,7 +200,10 @@ export async function startKubectlBed(args: {
   }
 }
 
-/** An emulator accepting one token, and raw HTTPS calls to it over one keep-alive agent. */
+/**
+ * An emulator accepting one token, and raw HTTPS calls to it over one keep-alive agent (a call
+ * sends the bed's token unless it names another; `token: null` sends none).
+ */
 export interface ApiBed {
   emu: KubeEmulator
   log: RequestLog
@@ -208,7 +211,13 @@ export interface ApiBed {
   call(
     method: string,
     path: string,
-    opts?: { body?: unknown; contentType?: string; accept?: string; userAgent?: string }
+    opts?: {
+      body?: unknown
+      contentType?: string
+      accept?: string
+      userAgent?: string
+      token?: string | null
+    }
   ): Promise<RawReply>
   close(): Promise<void>
 }
@@ -238,7 +247,12 @@ export async function startApiBed(args: {
     log,
     faults,
     call: (method, path, opts = {}) =>
-      rawRequest(`${emu.url}${path}`, args.tls.caPem, { ...opts, method, token, agent }),
+      rawRequest(`${emu.url}${path}`, args.tls.caPem, {
+        ...opts,
+        method,
+        token: opts.token === undefined ? token : opts.token,
+        agent
+      }),
     async close() {
       agent.destroy()
       await emu.close()
