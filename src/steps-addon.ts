@@ -140,20 +140,16 @@ export async function planAddonRun(
   const refused = manifestInputsError(inputs.raw)
   if (refused) throw refused
   const addon = kind.reading.addon
-  const plan = await prepareAddonPlan(
-    eks,
-    {
-      clusterName: inputs.clusterName,
-      kubernetesVersion: kind.cluster.version,
-      region: inputs.region,
-      addon: decision.kind === 'ADDON' && addon.present ? addon : undefined,
-      cniVersion: inputs.cniVersion,
-      allowDowngrade: inputs.allowDowngrade,
-      settings: inputs.settings,
-      eniConfigs
-    },
-    { log: core.info }
-  )
+  const plan = await prepareAddonPlan(eks, {
+    clusterName: inputs.clusterName,
+    kubernetesVersion: kind.cluster.version,
+    region: inputs.region,
+    addon: decision.kind === 'ADDON' && addon.present ? addon : undefined,
+    cniVersion: inputs.cniVersion,
+    allowDowngrade: inputs.allowDowngrade,
+    settings: inputs.settings,
+    eniConfigs
+  })
   core.info(`${VPC_CNI_ADDON} ${plan.addonVersion}: ${plan.versionReason}`)
   for (const line of changeLines(plan.changes)) core.info(line)
   if (plan.applyEniConfigsDirectly) {
