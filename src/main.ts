@@ -42,8 +42,9 @@ export async function run(): Promise<void> {
     const steps = await import('./steps.js')
     const manifestP = background(steps.startManifest(inputs))
     const identity = await core.group('AWS credentials', () => steps.getCredentials(inputs))
-    const aws = steps.createAwsClients(inputs.region, identity.credentials)
     const deadline = Date.now() + inputs.timeoutSeconds * 1000
+    // The SDK's retries stop at the deadline too.
+    const aws = steps.createAwsClients(inputs.region, identity.credentials, { deadline })
     const waitOptions = { deadline, timeoutSeconds: inputs.timeoutSeconds, onProgress: core.info }
     // DescribeCluster ∥ DescribeAddon; Auto Mode, IPv6 and unusable statuses stop here.
     const kind = await core.group('EKS cluster', () =>

@@ -8,8 +8,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { type AwsClients, type AwsCredentials, createStsClient } from './aws/clients.js'
 import { assumeRoleWithOidc, defaultCredentials } from './aws/credentials.js'
 import { describeInstanceTypes } from './aws/instance-types.js'
-import { isRetryableAwsError } from './aws/retryable.js'
-import { type ClusterInfo, describeCluster } from './aws/cluster.js'
+import type { ClusterInfo } from './aws/cluster.js'
 import { EksTokenSource, mintEksToken } from './aws/eks-token.js'
 import { resolveSecurityGroups, resolveSubnets } from './aws/network.js'
 import { readClusterRolePolicies } from './aws/cluster-role.js'
@@ -27,7 +26,6 @@ import {
   writeKubeconfigFile
 } from './kube/kubeconfig.js'
 import { type LiveState, STANDARD_REFS, readLiveState } from './kube/live.js'
-import { retry } from './retry.js'
 import { ENI_CONFIG_CRD_NAME } from './steps-writes.js'
 
 export { createAwsClients } from './aws/clients.js'
@@ -52,11 +50,8 @@ export interface Identity {
 function callerArnOf(known?: string) {
   return async (sts: AwsClients['sts']): Promise<string | undefined> => {
     try {
-      const identity = await retry(() => sts.send(new GetCallerIdentityCommand({})), {
-        label: 'sts:GetCallerIdentity',
-        attempts: 3,
-        retryable: isRetryableAwsError
-      })
+      // The client's own retries cover throttling and transient failures.
+      const identity = await sts.send(new GetCallerIdentityCommand({}))
       return identity.Arn ?? known
     } catch {
       return known
@@ -82,19 +77,6 @@ export async function getCredentials(inputs: ActionInputs): Promise<Identity> {
   core.info('Using the AWS SDK default credential chain')
   // Only asked when the cluster refuses us, to name the principal in the error.
   return { credentials, callerArn: callerArnOf() }
-}
-
-/** DescribeCluster (ACTIVE or UPDATING, or a clear error). */
-export async function describeEksCluster(
-  eks: AwsClients['eks'],
-  inputs: ActionInputs
-): Promise<ClusterInfo> {
-  const cluster = await describeCluster(eks, inputs.clusterName, inputs.region)
-  core.info(
-    `${cluster.arn}: ${cluster.status}, Kubernetes ${cluster.version}, ${cluster.vpcId}, ` +
-      `cluster security group ${cluster.clusterSecurityGroupId}`
-  )
-  return cluster
 }
 
 /** EKS tokens minted in-process, masked the moment they exist, re-minted before they expire. */
@@ -168,7 +150,6 @@ export async function resolveNetwork(
   cluster: ClusterInfo,
   iam?: AwsClients['iam']
 ) {
-  const onRetry = (message: string): void => core.info(message)
   const podEniOff = inputs.settings.env.ENABLE_POD_ENI === 'false'
   const [zones, securityGroups, instanceTypes, podSubnetUsage, clusterRole] = await Promise.all([
     resolveSubnets(ec2, [...inputs.subnets], cluster.vpcId),
@@ -176,8 +157,8 @@ export async function resolveNetwork(
       ? resolveSecurityGroups(ec2, [...inputs.securityGroups], cluster.vpcId)
       : [cluster.clusterSecurityGroupId],
     describeInstanceTypes(ec2, inputs.instanceTypes),
-    readPodSubnetUsage(ec2, unique(inputs.subnets.map((s) => s.subnetId)), { onRetry }),
-    iam && !podEniOff ? readClusterRolePolicies(iam, cluster.roleArn, { onRetry }) : undefined
+    readPodSubnetUsage(ec2, unique(inputs.subnets.map((s) => s.subnetId))),
+    iam && !podEniOff ? readClusterRolePolicies(iam, cluster.roleArn) : undefined
   ])
   return { zones, securityGroups, instanceTypes, podSubnetUsage, clusterRole }
 }

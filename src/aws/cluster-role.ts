@@ -27,9 +27,7 @@ export interface ClusterRolePolicies {
  */
 export async function readClusterRolePolicies(
   iam: IAMClient,
-  roleArn: string | undefined,
-  // Ignored: the SDK client retries now. Kept until the pipeline stops passing it.
-  _legacy?: { onRetry?: (m: string) => void }
+  roleArn: string | undefined
 ): Promise<OptionalRead<ClusterRolePolicies> | undefined> {
   const role = roleArn ? parseRoleArn(roleArn) : undefined
   if (!roleArn || !role) return undefined

@@ -69,9 +69,7 @@ function occupants(eni: NetworkInterface): { ips: string[]; prefixes: string[] }
  */
 export async function readPodSubnetUsage(
   ec2: EC2Client,
-  subnetIds: readonly string[],
-  // Ignored: the SDK client retries now. Kept until the pipeline stops passing it.
-  _legacy?: { onRetry?: (m: string) => void }
+  subnetIds: readonly string[]
 ): Promise<OptionalRead<PodSubnetUsage[]>> {
   if (subnetIds.length === 0) return { ok: true, value: [] }
   const interfaces = optionalRead('ec2:DescribeNetworkInterfaces', async () => {
