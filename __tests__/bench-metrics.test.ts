@@ -228,4 +228,43 @@ describe('summarize and renderReport', () => {
     )
     expect(md).toContain('## Critical path of a settings-only first run')
   })
+
+  it('names the objects the settings-only first run skips or adds', () => {
+    const withLog = (r: ReturnType<typeof run>, log: TimedRequest[]) => ({ ...r, log })
+    const signIn = req('/', 0, 5, { service: 'aws', operation: 'sts:AssumeRoleWithWebIdentity' })
+    const version = [
+      signIn,
+      req('/raw/aws/v1.11.2/aws-k8s-cni.yaml', 0, 5, { service: 'mirror' }),
+      req('/apis/rbac.authorization.k8s.io/v1/clusterroles/aws-node', 6, 9),
+      req('/apis/rbac.authorization.k8s.io/v1/clusterroles/aws-node', 10, 12, { method: 'PATCH' }),
+      req('/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node', 6, 9)
+    ]
+    const settings = [
+      signIn,
+      req('/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node', 6, 9),
+      req('/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node?fieldManager=x', 10, 12, {
+        method: 'PATCH'
+      }),
+      req(
+        '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/eniconfigs.crd.k8s.amazonaws.com',
+        6,
+        8
+      )
+    ]
+    const md = renderReport({
+      ...data(),
+      runs: [
+        run('a', 50, 1, 10_000, 31),
+        withLog(run('b', 50, 1, 2_000, 7), version),
+        withLog(run('c', 50, 1, 1_500, 6), version),
+        withLog(run('sb', 50, 1, 1_000, 5), settings),
+        withLog(run('sc', 50, 1, 900, 4), settings)
+      ]
+    })
+    expect(md).toContain(
+      'of what the version path sends, it skips mirror /raw/aws/v1.11.2/aws-k8s-cni.yaml (GET); ' +
+        'clusterroles/aws-node (GET, PATCH); it adds ' +
+        'customresourcedefinitions/eniconfigs.crd.k8s.amazonaws.com (GET).'
+    )
+  })
 })

@@ -12,6 +12,7 @@ import {
   renderChain,
   renderTimeline,
   summarize,
+  verdict,
   type Summary
 } from './metrics.js'
 import type { RunKind, RunRecord } from './runs.js'
@@ -88,7 +89,10 @@ function scenarioRows(d: BenchData, sc: Scenario, a: Summary[]): string[] {
   const ratioRow = (k: RunKind, s: Summary[], limit: number): string =>
     row(
       `${k}/a (target ≤ ${limit})`,
-      lat.map((_, i) => fmtRatio(ratio(s[i].wall, a[i].wall)))
+      lat.map((_, i) => {
+        const r = ratio(s[i].wall, a[i].wall)
+        return `${fmtRatio(r)} ${verdict(r, limit)}`
+      })
     )
   return [
     row(
@@ -135,30 +139,47 @@ function scenarioRows(d: BenchData, sc: Scenario, a: Summary[]): string[] {
   ]
 }
 
-/** `METHOD path` of each request of a run, without the AWS and OIDC sign-in. */
-const requestSet = (r: RunRecord): Set<string> =>
-  new Set((r.log ?? []).map((e) => (e.operation ? e.operation : `${e.method} ${e.path}`)))
+/**
+ * What a run sent, by object: `kind/name` (or the AWS operation, or the mirror path) with the
+ * methods used on it, e.g. `clusterroles/aws-node (GET, PATCH)`.
+ */
+function objectsOf(r: RunRecord): Map<string, Set<string>> {
+  const objects = new Map<string, Set<string>>()
+  for (const e of r.log ?? []) {
+    const parts = e.path.split('?')[0].split('/').filter(Boolean)
+    const key =
+      e.operation ?? (e.service === 'kube' ? parts.slice(-2).join('/') : `${e.service} ${e.path}`)
+    const methods = objects.get(key) ?? new Set<string>()
+    methods.add(e.operation ? 'call' : e.method)
+    objects.set(key, methods)
+  }
+  return objects
+}
+
+const describeObjects = (keys: string[], objects: Map<string, Set<string>>): string =>
+  keys.map((k) => `${k} (${[...(objects.get(k) ?? [])].join(', ')})`).join('; ')
 
 /**
  * How the settings-only path changed the requests per run compared with the version path, from
- * the representative first runs at the highest latency: counts, chains, and what each sends that
- * the other does not.
+ * the representative first runs at the highest latency: counts, chains, and the objects each one
+ * touches that the other does not.
  */
 function settingsNote(d: BenchData, top: number): string[] {
-  if (!d.runs.some((r) => r.kind === 'sb')) return []
+  if (!d.runs.some((r) => r.kind === 'sb') || !d.runs.some((r) => r.kind === 'b')) return []
   const s = (k: RunKind) => summarize(d.runs, k, top)
   const [b, c, sb, sc] = [s('b'), s('c'), s('sb'), s('sc')]
-  const [vb, sbRun] = [representative(d.runs, 'b', top), representative(d.runs, 'sb', top)]
-  const [vSet, sSet] = [requestSet(vb), requestSet(sbRun)]
-  const skipped = [...vSet].filter((x) => !sSet.has(x))
-  const added = [...sSet].filter((x) => !vSet.has(x))
+  const version = objectsOf(representative(d.runs, 'b', top))
+  const settings = objectsOf(representative(d.runs, 'sb', top))
+  const skipped = [...version.keys()].filter((k) => !settings.has(k))
+  const added = [...settings.keys()].filter((k) => !version.has(k))
   return [
     `- The settings-only first run sends ${sb.requests} requests instead of the version path's ` +
       `${b.requests} (rerun ${sc.requests} instead of ${c.requests}), with a dependent chain of ` +
-      `${sb.chain} instead of ${b.chain} (rerun ${sc.chain} instead of ${c.chain}) at ${top} ms. ` +
-      `It leaves out ${skipped.length} distinct requests of the version path` +
-      (skipped.length ? ` (${skipped.join(', ')})` : '') +
-      (added.length ? ` and sends ${added.length} it does not (${added.join(', ')})` : '') +
+      `${sb.chain} instead of ${b.chain} (rerun ${sc.chain} instead of ${c.chain}) at ${top} ms: ` +
+      (skipped.length
+        ? `of what the version path sends, it skips ${describeObjects(skipped, version)}`
+        : 'it skips nothing the version path sends') +
+      (added.length ? `; it adds ${describeObjects(added, settings)}` : '') +
       '.'
   ]
 }
