@@ -13,6 +13,8 @@ import {
   renderTimeline,
   summarize,
   verdict,
+  describeObjects,
+  objectsOf,
   type Summary
 } from './metrics.js'
 import type { RunKind, RunRecord } from './runs.js'
@@ -138,26 +140,6 @@ function scenarioRows(d: BenchData, sc: Scenario, a: Summary[]): string[] {
     )
   ]
 }
-
-/**
- * What a run sent, by object: `kind/name` (or the AWS operation, or the mirror path) with the
- * methods used on it, e.g. `clusterroles/aws-node (GET, PATCH)`.
- */
-function objectsOf(r: RunRecord): Map<string, Set<string>> {
-  const objects = new Map<string, Set<string>>()
-  for (const e of r.log ?? []) {
-    const parts = e.path.split('?')[0].split('/').filter(Boolean)
-    const key =
-      e.operation ?? (e.service === 'kube' ? parts.slice(-2).join('/') : `${e.service} ${e.path}`)
-    const methods = objects.get(key) ?? new Set<string>()
-    methods.add(e.operation ? 'call' : e.method)
-    objects.set(key, methods)
-  }
-  return objects
-}
-
-const describeObjects = (keys: string[], objects: Map<string, Set<string>>): string =>
-  keys.map((k) => `${k} (${[...(objects.get(k) ?? [])].join(', ')})`).join('; ')
 
 /**
  * How the settings-only path changed the requests per run compared with the version path, from
