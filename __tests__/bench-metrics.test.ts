@@ -160,10 +160,23 @@ describe('summarize and renderReport', () => {
     mainRssKiB: 100 * 1024
   })
   const runs = [1, 2, 3].flatMap((rep) => [
-    run('a', 50, rep, 10_000 + rep, 31),
+    run('a', 50, rep, 10_100 + rep, 31),
     run('b', 50, rep, 2_000 + rep, rep === 3 ? 9 : 7),
     run('c', 50, rep, 1_000 + rep, 6)
   ])
+  const data = (extra: ReturnType<typeof run>[] = []) => ({
+    date: '2026-01-01T00:00:00Z',
+    machine: { nproc: 2, cpu: 'cpu', node: '24', actionNode: 'v24', tools: 'tools' },
+    load: [0.5, 0.6],
+    totalMs: 100_000,
+    reps: 3,
+    settingsReps: 2,
+    latencies: [50],
+    runs: [...runs, ...extra],
+    cold: run('cold', 0, 0, 5_000, 9),
+    bundle: { entryBytes: 1000, totalJsBytes: 5000, chunks: 2, builtAt: 'then' },
+    coldStart: { firstLineMs: [120, 130], errorExitMs: [150], anchorMs: [40] }
+  })
 
   it('takes medians per kind and latency, and the longest chain seen', () => {
     const s = summarize(runs, 'b', 50)
@@ -172,24 +185,86 @@ describe('summarize and renderReport', () => {
   })
 
   it('marks each target and gives a reason for each miss', () => {
-    const md = renderReport({
-      date: '2026-01-01T00:00:00Z',
-      machine: { nproc: 2, cpu: 'cpu', node: '24', actionNode: 'v24', tools: 'tools' },
-      load: [0.5, 0.6],
-      totalMs: 100_000,
-      reps: 3,
-      latencies: [50],
-      runs,
-      cold: run('cold', 0, 0, 5_000, 9),
-      bundle: { entryBytes: 1000, totalJsBytes: 5000, chunks: 2, builtAt: 'then' },
-      coldStart: { firstLineMs: [120, 130], errorExitMs: [150], anchorMs: [40] }
-    })
-    expect(md).toContain('b/a ≤ 0.25 at 50 ms: 0.200 — **PASS**')
-    expect(md).toContain('c/a ≤ 0.15 at 50 ms: 0.100 — **PASS**')
+    const md = renderReport(data())
+    expect(md).toContain('version: b/a ≤ 0.2 at 50 ms: 0.198 — **PASS**')
+    expect(md).toContain('version: c/a ≤ 0.12 at 50 ms: 0.099 — **PASS**')
+    // The stretch targets: 0.198 is over 0.12, 0.099 over 0.08, each with its reason.
+    expect(md).toContain('version: b/a ≤ 0.12 (stretch) at 50 ms: 0.198 — **MISS**')
+    expect(md).toContain('version: c/a ≤ 0.08 (stretch) at 50 ms: 0.099 — **MISS**')
+    expect(md).toMatch(/- version: b\/a ≤ 0\.12 \(stretch\) at 50 ms: the first run took 2002 ms/)
     // The worst repetition counts: one chain of 9 is a miss, with the reason written out.
-    expect(md).toMatch(/critical path ≤ 8 \(floor 7\), at 50 ms: median 7, max 9 — \*\*MISS\*\*/)
+    expect(md).toMatch(
+      /version: dependent round trips .* ≤ 8 \(floor 7\), at 50 ms: median 7, max 9 — \*\*MISS\*\*/
+    )
     expect(md).toContain('### Reasons for the misses')
     expect(md).toContain('rep 3 has 9 links: GET /c0 → GET /c1')
     expect(md).toContain('1. +0 ms kube GET /c0 → 200 (5 ms)')
+    // Peak RSS 100 MiB passes; post 100 ms and 200 ms to the first request miss.
+    expect(md).toContain(
+      'version: peak RSS of main ≤ 120 MiB (stretch; worst median): 100 MiB — **PASS**'
+    )
+    expect(md).toContain('version: post ≤ 80 ms (stretch; worst median): 100 ms — **MISS**')
+    expect(md).toContain(
+      'version: start (spawn) to first request ≤ 150 ms (stretch; worst median): 200 ms — **MISS**'
+    )
+    // No settings-only runs: no such rows, targets or note.
+    expect(md).not.toContain('settings-only:')
+    expect(md).not.toContain('The settings-only first run sends')
+  })
+
+  it('reports the settings-only scenario beside the version one, with its requests compared', () => {
+    const settings = [1, 2].flatMap((rep) => [
+      { ...run('sb', 50, rep, 1_000 + rep, 5), requests: 6 },
+      { ...run('sc', 50, rep, 800 + rep, 4), requests: 5 }
+    ])
+    const md = renderReport(data(settings))
+    expect(md).toContain('settings-only: sb/a ≤ 0.2 at 50 ms: 0.099 — **PASS**')
+    expect(md).toContain('settings-only: sc/a ≤ 0.08 (stretch) at 50 ms: 0.079 — **PASS**')
+    expect(md).toContain('| requests per run, a / sb / sc | 34 / 6 / 5 |')
+    expect(md).toContain('| longest dependent chain, a / sb / sc | 31 / 5 / 4 |')
+    expect(md).toContain('settings-only scenario runs in the first 2 of the 3 repetitions')
+    expect(md).toContain(
+      "The settings-only first run sends 6 requests instead of the version path's 10 (rerun 5 instead of 9)"
+    )
+    expect(md).toContain('## Critical path of a settings-only first run')
+  })
+
+  it('names the objects the settings-only first run skips or adds', () => {
+    const withLog = (r: ReturnType<typeof run>, log: TimedRequest[]) => ({ ...r, log })
+    const signIn = req('/', 0, 5, { service: 'aws', operation: 'sts:AssumeRoleWithWebIdentity' })
+    const version = [
+      signIn,
+      req('/raw/aws/v1.11.2/aws-k8s-cni.yaml', 0, 5, { service: 'mirror' }),
+      req('/apis/rbac.authorization.k8s.io/v1/clusterroles/aws-node', 6, 9),
+      req('/apis/rbac.authorization.k8s.io/v1/clusterroles/aws-node', 10, 12, { method: 'PATCH' }),
+      req('/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node', 6, 9)
+    ]
+    const settings = [
+      signIn,
+      req('/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node', 6, 9),
+      req('/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node?fieldManager=x', 10, 12, {
+        method: 'PATCH'
+      }),
+      req(
+        '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/eniconfigs.crd.k8s.amazonaws.com',
+        6,
+        8
+      )
+    ]
+    const md = renderReport({
+      ...data(),
+      runs: [
+        run('a', 50, 1, 10_000, 31),
+        withLog(run('b', 50, 1, 2_000, 7), version),
+        withLog(run('c', 50, 1, 1_500, 6), version),
+        withLog(run('sb', 50, 1, 1_000, 5), settings),
+        withLog(run('sc', 50, 1, 900, 4), settings)
+      ]
+    })
+    expect(md).toContain(
+      'of what the version path sends, it skips mirror /raw/aws/v1.11.2/aws-k8s-cni.yaml (GET); ' +
+        'clusterroles/aws-node (GET, PATCH); it adds ' +
+        'customresourcedefinitions/eniconfigs.crd.k8s.amazonaws.com (GET).'
+    )
   })
 })

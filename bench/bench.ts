@@ -1,16 +1,20 @@
 /**
  * `npm run bench`: the action against the origin script on the test bed, side by side. For each
  * repetition and each injected latency (0 and 50 ms per request) it runs (a) the origin script on
- * a fresh test bed, (b) the action's first run on another fresh test bed and (c) its rerun there,
- * interleaved so that machine noise hits all three alike. It adds the bundle size, the cold start
+ * a fresh test bed, (b) the action's first run with the origin's manifest version on another fresh
+ * test bed and (c) its rerun there, and, in the first BENCH_SETTINGS_REPS repetitions, (sb) the
+ * default settings-only first run on a third fresh test bed and (sc) its rerun. The groups take
+ * turns going first, so that machine noise hits all of them alike. It adds the bundle size, the cold start
  * and a cold-tool-cache first run, prints the table and writes bench/RESULTS.md. Any failed run
  * stops the benchmark with a non-zero exit: a broken run is never timed. It runs a private copy of
  * dist/, so a rebuild by someone else meanwhile cannot change what is measured.
  *
  * Then the managed add-on: the CLI way against the action on add-on test beds (bench/addon.ts).
  *
- * Environment: BENCH_REPS (default 5) repetitions; BENCH_OUT (default bench/RESULTS.md);
- * BENCH_ONLY=addon runs only the add-on comparison and writes only its section.
+ * Environment: BENCH_REPS (default 5) repetitions; BENCH_SETTINGS_REPS (default 3, at most
+ * BENCH_REPS) repetitions that also run the settings-only scenario, fewer to keep the whole
+ * benchmark under 5 minutes; BENCH_OUT (default bench/RESULTS.md); BENCH_ONLY=addon runs only the
+ * add-on comparison and writes only its section.
  */
 import { execFileSync } from 'node:child_process'
 import {
@@ -40,13 +44,18 @@ import {
   rssWrapper,
   RunFailure,
   type ActionRunOptions,
+  type RunKind,
   type RunRecord
 } from './runs.js'
+
+/** The kinds of run that start the action. */
+type ActionKind = Exclude<RunKind, 'a'>
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const LATENCIES = [0, 50]
 const COLD_START_SAMPLES = 11
 const REPS = Number(process.env.BENCH_REPS ?? 5)
+const SETTINGS_REPS = Math.min(REPS, Number(process.env.BENCH_SETTINGS_REPS ?? 3))
 const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench', 'RESULTS.md')
 const ONLY_ADDON = process.env.BENCH_ONLY === 'addon'
 /** How long an add-on update stays in progress on the add-on test beds. */
@@ -157,7 +166,8 @@ async function main(): Promise<void> {
   say(
     ONLY_ADDON
       ? `bench: the add-on comparison only, ${REPS} repetitions, load ${load[0]}`
-      : `bench: ${REPS} repetitions × latencies ${LATENCIES.join('/')} ms, load ${load[0]}`
+      : `bench: ${REPS} repetitions (settings-only in ${SETTINGS_REPS}) × latencies ` +
+          `${LATENCIES.join('/')} ms, load ${load[0]}`
   )
 
   if (!existsSync(join(ROOT, 'dist', 'index.js'))) throw new Error('no dist/: run npm run package')
@@ -220,17 +230,25 @@ async function main(): Promise<void> {
       for (const latencyMs of LATENCIES) {
         load.push(loadavg()[0])
         const bedsAt = performance.now()
-        const beds = await startBeds(2, { ...bedOptions, latencyMs })
+        const settings = rep <= SETTINGS_REPS
+        const beds = await startBeds(settings ? 3 : 2, { ...bedOptions, latencyMs })
         const bedsMs = Math.round(performance.now() - bedsAt)
         try {
-          const [bedA, bedB] = beds
-          const a = (): Promise<RunRecord> => measureBaseline(bedA, latencyMs, rep)
-          const bc = async (): Promise<RunRecord[]> => [
-            await measureAction(bedB, 'b', latencyMs, rep, opts),
-            await measureAction(bedB, 'c', latencyMs, rep, opts)
+          const [bedA, bedB, bedS] = beds
+          const pair = (bed: Testbed, first: ActionKind, rerun: ActionKind) => async () => [
+            await measureAction(bed, first, latencyMs, rep, opts),
+            await measureAction(bed, rerun, latencyMs, rep, opts)
           ]
-          // Alternate which goes first, so neither always runs right after the test beds start.
-          const batch = rep % 2 ? [await a(), ...(await bc())] : [...(await bc()), await a()]
+          const groups = [
+            async () => [await measureBaseline(bedA, latencyMs, rep)],
+            pair(bedB, 'b', 'c'),
+            ...(settings ? [pair(bedS, 'sb', 'sc')] : [])
+          ]
+          // Rotate which group goes first, so none always runs right after the test beds start.
+          const batch: RunRecord[] = []
+          for (let i = 0; i < groups.length; i++) {
+            batch.push(...(await groups[(i + rep) % groups.length]()))
+          }
           runs.push(...batch)
           say(
             `rep ${rep}/${REPS}, ${latencyMs} ms (beds ${bedsMs} ms): ${batch.map(line).join(' | ')}`
@@ -254,6 +272,7 @@ async function main(): Promise<void> {
       load: [...load, loadavg()[0]],
       totalMs: performance.now() - t0,
       reps: REPS,
+      settingsReps: SETTINGS_REPS,
       latencies: LATENCIES,
       runs,
       cold: coldRun,

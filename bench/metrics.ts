@@ -174,3 +174,24 @@ export function parseMaxRss(text: string): number[] {
     .filter((l) => /^\d+$/.test(l))
     .map(Number)
 }
+
+/**
+ * What a run sent, by object: `kind/name` (or the AWS operation, or the mirror path) with the
+ * methods used on it, e.g. `clusterroles/aws-node (GET, PATCH)`.
+ */
+export function objectsOf(r: RunRecord): Map<string, Set<string>> {
+  const objects = new Map<string, Set<string>>()
+  for (const e of r.log ?? []) {
+    const parts = e.path.split('?')[0].split('/').filter(Boolean)
+    const key =
+      e.operation ?? (e.service === 'kube' ? parts.slice(-2).join('/') : `${e.service} ${e.path}`)
+    const methods = objects.get(key) ?? new Set<string>()
+    methods.add(e.operation ? 'call' : e.method)
+    objects.set(key, methods)
+  }
+  return objects
+}
+
+/** The objects named by `keys`, each with its methods. */
+export const describeObjects = (keys: string[], objects: Map<string, Set<string>>): string =>
+  keys.map((k) => `${k} (${[...(objects.get(k) ?? [])].join(', ')})`).join('; ')

@@ -13,8 +13,17 @@ import type { Testbed } from '../testbed/index.js'
 import { runAction } from '../testbed/runner.js'
 import { longestDependentChain, parseMaxRss, type TimedRequest } from './metrics.js'
 
-/** a: origin script; b: the action's first run; c: its rerun; cold: a first run, empty tool cache. */
-export type RunKind = 'a' | 'b' | 'c' | 'cold'
+/**
+ * a: origin script; b: the action's first run in version mode (the origin's manifest); c: its
+ * rerun; sb and sc: the same pair with the default settings-only inputs; cold: a version-mode first
+ * run with an empty tool cache.
+ */
+export type RunKind = 'a' | 'b' | 'c' | 'sb' | 'sc' | 'cold'
+
+/** The kinds that run the action with the default inputs, which change only aws-node's settings. */
+const SETTINGS_ONLY: readonly RunKind[] = ['sb', 'sc']
+/** The kinds that rerun on a configured test bed and must change nothing. */
+const RERUNS: readonly RunKind[] = ['c', 'sc']
 
 /** What one run measured. */
 export interface RunRecord {
@@ -46,17 +55,23 @@ export class RunFailure extends Error {}
 const tail = (text: string, n = 1500): string => text.slice(-n)
 
 /**
- * The inputs of the origin scenario: same manifest version (v1.11.2) as the origin script. The test
+ * The inputs of a run. The settings-only scenario is the action as a user calls it: the default
+ * inputs plus the cluster, the role and the subnets (the kubectl mirror only points the download at
+ * the test bed). The version scenario adds the origin script's manifest version (v1.11.2); the test
  * bed runs v1.19.6 as EKS installs it, so this is a downgrade, allowed on purpose to keep the
  * comparison with the script's apply of the same manifest.
  */
-export function benchInputs(tb: Testbed): Record<string, string> {
-  return {
+export function benchInputs(tb: Testbed, settingsOnly = false): Record<string, string> {
+  const user = {
     'cluster-name': tb.clusterName,
     'role-to-assume': tb.roleArn,
     subnets: tb.podSubnets.map((s) => s.id).join(','),
+    'kubectl-mirror': tb.env.TESTBED_KUBECTL_MIRROR
+  }
+  if (settingsOnly) return user
+  return {
+    ...user,
     'manifest-base-url': tb.env.TESTBED_MANIFEST_BASE_URL,
-    'kubectl-mirror': tb.env.TESTBED_KUBECTL_MIRROR,
     'cni-version': 'v1.11.2',
     'allow-downgrade': 'true'
   }
@@ -134,7 +149,7 @@ export async function measureAction(
   const t0 = Date.now()
   const run = await runAction({
     env: { ...tb.env, RUNNER_TOOL_CACHE: opts.toolCache, BENCH_RSS_FILE: rssFile },
-    inputs: benchInputs(tb),
+    inputs: benchInputs(tb, SETTINGS_ONLY.includes(kind)),
     actionDir: opts.actionDir,
     node: opts.node,
     timeoutMs: 90_000
@@ -150,7 +165,7 @@ export async function measureAction(
       )
     }
     // A first run must change the cluster and a rerun must not: else the wrong thing was timed.
-    const wantChanged = kind === 'c' ? 'false' : 'true'
+    const wantChanged = RERUNS.includes(kind) ? 'false' : 'true'
     if (run.outputs.changed !== wantChanged) {
       throw new RunFailure(`${label}: output changed=${run.outputs.changed}, want ${wantChanged}`)
     }
