@@ -1,30 +1,13 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../__fixtures__/core.js'
 import { Outputs } from '../src/constants.js'
+import { RESULT } from './fixtures/action-result.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { setOutputs, setPartialOutputs } = await import('../src/outputs.js')
 const { writePartialSummary } = await import('../src/summary.js')
 
-const result = {
-  eniConfigs: [
-    {
-      name: 'us-east-1a',
-      zone: 'us-east-1a',
-      zoneId: 'use1-az1',
-      subnet: 'subnet-0a',
-      securityGroups: ['sg-01']
-    }
-  ],
-  eniConfigLabelDef: 'topology.kubernetes.io/zone',
-  cniVersion: 'v1.19.6',
-  changed: false,
-  kubectlPath: '/opt/kubectl',
-  clusterSecurityGroupId: 'sg-01',
-  kubernetesVersion: '1.31',
-  maxPods: { 'm5.large': 110 },
-  nodesToRecycle: [{ name: 'ip-10-0-1-4', zone: 'us-east-1a', instanceId: 'i-0abc' }]
-}
+const result = RESULT
 
 beforeEach(() => {
   jest.clearAllMocks()

@@ -4,26 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import { writeSummary, type SummaryDetails } from '../src/summary.js'
+import { RESULT } from './fixtures/action-result.js'
 
-const result: SummaryDetails['result'] = {
-  eniConfigs: [
-    {
-      name: 'us-east-1a',
-      zone: 'us-east-1a',
-      zoneId: 'use1-az1',
-      subnet: 'subnet-0a',
-      securityGroups: ['sg-01']
-    }
-  ],
-  eniConfigLabelDef: 'topology.kubernetes.io/zone',
-  cniVersion: 'v1.19.6',
-  changed: false,
-  kubectlPath: '/opt/kubectl',
-  clusterSecurityGroupId: 'sg-01',
-  kubernetesVersion: '1.31',
-  maxPods: { 'm5.large': 110 },
-  nodesToRecycle: [{ name: 'ip-10-0-1-4', zone: 'us-east-1a', instanceId: 'i-0abc' }]
-}
+const result = RESULT
 
 const details: SummaryDetails = {
   clusterName: 'demo',

@@ -11,9 +11,10 @@
  *   no `init` and no POD_SECURITY_GROUP_ENFORCING_MODE.
  * - vpc-cni-v1.15.1.json: v1.15.1-eksbuild.1 from the aws CLI's own example
  *   awscli/examples/eks/describe-addon-configuration.rst (shipped with the CLI).
- * The v1.13.0-eksbuild.1 dump (awslabs/cdk-eks-blueprints issue 741) and the v1.18.6-eksbuild.1
- * dump (aws/amazon-vpc-cni-k8s issue 3059) are public only as excerpts; every part of them that is
- * readable agrees with the v1.15.1 file, so those versions are served with it. Versions newer than
+ * The v1.13.0-eksbuild.1 dump (https://github.com/awslabs/cdk-eks-blueprints/issues/741) and the
+ * v1.18.6-eksbuild.1 dump (https://github.com/aws/amazon-vpc-cni-k8s/issues/3059) are public only
+ * as excerpts; every readable part of them agrees with the v1.15.1 file, so those versions are
+ * served with it. Versions newer than
  * the newest public dump (v1.19.6, v1.20.5, v1.23.0, the manifests the test bed installs) are
  * served with the nearest dump, v1.15.1: env keys added upstream after v1.18 are not in it.
  * v1.11.2-eksbuild.1 (the oldest manifest the test bed installs) is served with the nearest newer
