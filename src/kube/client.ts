@@ -1,26 +1,24 @@
 /**
- * The one door to the Kubernetes API (with its transport.ts and call.ts, the only importer of
- * @kubernetes/client-node outside the manifest parser). client-node's object API over our own
- * transport (a bearer token from the EKS token source on every request, proxies from the
+ * The one door to the Kubernetes API (with its transport.ts, call.ts and object-api.ts, the only
+ * importers of @kubernetes/client-node outside the manifest parser). client-node's object API over
+ * our own transport (a bearer token from the EKS token source on every request, proxies from the
  * environment), one retry and abort policy for every call, and resource metadata known up front
- * so reads and applies cost no discovery round trip.
+ * (object-api.ts) so reads and applies cost no discovery round trip.
  */
 import type {
   KubernetesObject,
   V1CustomResourceDefinition,
-  V1DaemonSet,
-  V1APIResource,
-  V1APIResourceList
+  V1DaemonSet
 } from '@kubernetes/client-node'
-// The object API and patch strategies from their own modules, not the package index: the index
-// pulls in every generated API group, kubeconfig loading, watch, exec and their dependencies,
-// which the bundle would then carry and parse at start-up.
-import { KubernetesObjectApi } from '@kubernetes/client-node/dist/object.js'
+// The patch strategies from their own module, not the package index: the index pulls in every
+// generated API group, kubeconfig loading, watch, exec and their dependencies, which the bundle
+// would then carry and parse at start-up.
 import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js'
 import * as core from '@actions/core'
 import { FIELD_MANAGER } from '../constants.js'
 import { CONNECT_TIMEOUT_MS, callWith } from './call.js'
 import { kubeStatus, type EndpointAccess } from './errors.js'
+import { createObjectApi } from './object-api.js'
 import { createTransport } from './transport.js'
 
 export { describeKubeError, kubeStatus } from './errors.js'
@@ -117,80 +115,6 @@ export function refOf(object: KubernetesObject): ObjectRef {
   }
 }
 
-/**
- * Resource metadata of the built-in kinds a VPC CNI manifest holds (stable since Kubernetes 1.16),
- * so the first request to the cluster is the read or the apply itself.
- */
-const BUILT_IN: Record<string, [kind: string, plural: string, namespaced: boolean][]> = {
-  v1: [
-    ['ServiceAccount', 'serviceaccounts', true],
-    ['ConfigMap', 'configmaps', true],
-    ['Service', 'services', true],
-    ['Pod', 'pods', true],
-    ['Node', 'nodes', false],
-    ['Namespace', 'namespaces', false]
-  ],
-  'apps/v1': [
-    ['DaemonSet', 'daemonsets', true],
-    ['Deployment', 'deployments', true]
-  ],
-  'rbac.authorization.k8s.io/v1': [
-    ['ClusterRole', 'clusterroles', false],
-    ['ClusterRoleBinding', 'clusterrolebindings', false],
-    ['Role', 'roles', true],
-    ['RoleBinding', 'rolebindings', true]
-  ],
-  'apiextensions.k8s.io/v1': [['CustomResourceDefinition', 'customresourcedefinitions', false]],
-  // Not built in, but its CRD has had these names in every VPC CNI release; knowing them lets the
-  // first ENIConfig list go out without discovery (and answer [] when the CRD is not there yet).
-  'crd.k8s.amazonaws.com/v1alpha1': [['ENIConfig', 'eniconfigs', false]]
-}
-
-/** KubernetesObjectApi whose discovery cache can be filled from what we already know. */
-class PrimedObjectApi extends KubernetesObjectApi {
-  learn(apiVersion: string, kind: string, plural: string, namespaced: boolean): void {
-    const cached =
-      this.apiVersionResourceCache[apiVersion] ??
-      ({ groupVersion: apiVersion, resources: [] } as unknown as V1APIResourceList)
-    if (!cached.resources.some((r) => r.kind === kind)) {
-      const resource: V1APIResource = {
-        kind,
-        name: plural,
-        namespaced,
-        singularName: kind.toLowerCase(),
-        verbs: []
-      }
-      cached.resources.push(resource)
-    }
-    this.apiVersionResourceCache[apiVersion] = cached
-  }
-
-  /**
-   * A PATCH whose body is sent as given: the typed serializer of patch() keeps only model fields,
-   * which drops a JSON patch's array.
-   */
-  async rawPatch<T extends KubernetesObject>(
-    ref: ObjectRef,
-    contentType: string,
-    body: string,
-    dryRun: boolean
-  ): Promise<T> {
-    const spec = {
-      apiVersion: ref.apiVersion,
-      kind: ref.kind,
-      metadata: { name: ref.name, namespace: ref.namespace }
-    }
-    const path = await this.specUriPath(spec, 'patch')
-    const ctx = this.configuration.baseServer.makeRequestContext(path, 'PATCH' as never)
-    ctx.setHeaderParam('Accept', 'application/json, */*;q=0.8')
-    ctx.setHeaderParam('Content-Type', contentType)
-    if (dryRun) ctx.setQueryParam('dryRun', 'All')
-    ctx.setQueryParam('fieldManager', FIELD_MANAGER)
-    ctx.setBody(body)
-    return this.requestPromise<T>(ctx)
-  }
-}
-
 /** Builds the client for one cluster. Nothing is sent until the first call. */
 export function createKubeClient(options: KubeClientOptions): KubeClient {
   // Request summaries go to core.debug when step debug is on, unless the caller says otherwise.
@@ -202,10 +126,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     debug: options.onDebug
   })
-  const api = new PrimedObjectApi(transport.configuration)
-  for (const [apiVersion, kinds] of Object.entries(BUILT_IN)) {
-    for (const [kind, plural, namespaced] of kinds) api.learn(apiVersion, kind, plural, namespaced)
-  }
+  const api = createObjectApi(transport.configuration)
   const call = callWith(options, transport)
   return {
     read: <T extends KubernetesObject>(ref: ObjectRef) =>
@@ -286,30 +207,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
           patchOptions.dryRun === true
         )
       ),
-    learnCrds(crds) {
-      for (const crd of crds as CrdLike[]) {
-        const spec = crd.spec
-        if (!spec?.group || !spec.names?.kind || !spec.names.plural) continue
-        for (const version of spec.versions ?? []) {
-          if (version.served === false) continue
-          api.learn(
-            `${spec.group}/${version.name}`,
-            spec.names.kind,
-            spec.names.plural,
-            spec.scope === 'Namespaced'
-          )
-        }
-      }
-    },
+    learnCrds: (crds) => api.learnCrds(crds),
     close: () => transport.close()
-  }
-}
-
-interface CrdLike {
-  spec?: {
-    group?: string
-    scope?: string
-    names?: { kind?: string; plural?: string }
-    versions?: { name: string; served?: boolean }[]
   }
 }
