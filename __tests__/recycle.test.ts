@@ -2,11 +2,11 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js'
 import {
   nodeFromObject,
   nodesToRecycle,
-  recycleMarkdown,
   type NodeInfo,
   type RecycleEntry,
   type RecycleState
 } from '../src/recycle.js'
+import { recycleMarkdown } from '../src/report/nodes-to-replace.js'
 import { managedAwsNode } from './fixtures/aws-node-managed.js'
 
 /** A Node as the API server sends it. */
