@@ -4,6 +4,7 @@
  * Parsing, the linter and the add-on schema check all read this table, so a new setting is one row
  * here plus its entry in action.yml (and the Inputs enum).
  */
+import { AWS_NODE, AWS_NODE_INIT_CONTAINER } from './cni/aws-node.js'
 import { Inputs } from './constants.js'
 import {
   InputError,
@@ -12,11 +13,8 @@ import {
   parseOptionalCount
 } from './inputs-parse.js'
 
-/** The main container of the aws-node DaemonSet. */
-export const AWS_NODE_CONTAINER = 'aws-node'
-/** The init container of the aws-node DaemonSet. */
-export const INIT_CONTAINER = 'aws-vpc-cni-init'
-export type SettingContainer = typeof AWS_NODE_CONTAINER | typeof INIT_CONTAINER
+/** The containers of the aws-node DaemonSet a setting can live on. */
+export type SettingContainer = typeof AWS_NODE | typeof AWS_NODE_INIT_CONTAINER
 
 /**
  * How a setting's input is read: 'boolean' and 'count' accept '' (the variable is then absent after
@@ -40,21 +38,21 @@ export const AWS_NODE_SETTINGS = [
   {
     input: Inputs.EnablePodEni,
     env: 'ENABLE_POD_ENI',
-    container: AWS_NODE_CONTAINER,
+    container: AWS_NODE,
     kind: 'boolean',
     default: 'true'
   },
   {
     input: Inputs.DisableTcpEarlyDemux,
     env: 'DISABLE_TCP_EARLY_DEMUX',
-    container: INIT_CONTAINER,
+    container: AWS_NODE_INIT_CONTAINER,
     kind: 'boolean',
     default: 'true'
   },
   {
     input: Inputs.CustomNetworkCfg,
     env: 'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG',
-    container: AWS_NODE_CONTAINER,
+    container: AWS_NODE,
     kind: 'boolean',
     default: 'true',
     reserved: true
@@ -62,49 +60,49 @@ export const AWS_NODE_SETTINGS = [
   {
     input: Inputs.ExternalSnat,
     env: 'AWS_VPC_K8S_CNI_EXTERNALSNAT',
-    container: AWS_NODE_CONTAINER,
+    container: AWS_NODE,
     kind: 'boolean',
     default: 'true'
   },
   {
     input: Inputs.EnablePrefixDelegation,
     env: 'ENABLE_PREFIX_DELEGATION',
-    container: AWS_NODE_CONTAINER,
+    container: AWS_NODE,
     kind: 'boolean',
     default: 'true'
   },
   {
     input: Inputs.WarmEniTarget,
     env: 'WARM_ENI_TARGET',
-    container: AWS_NODE_CONTAINER,
+    container: AWS_NODE,
     kind: 'count',
     default: '1'
   },
   {
     input: Inputs.WarmIpTarget,
     env: 'WARM_IP_TARGET',
-    container: AWS_NODE_CONTAINER,
+    container: AWS_NODE,
     kind: 'count',
     default: '1'
   },
   {
     input: Inputs.MinimumIpTarget,
     env: 'MINIMUM_IP_TARGET',
-    container: AWS_NODE_CONTAINER,
+    container: AWS_NODE,
     kind: 'count',
     default: '30'
   },
   {
     input: Inputs.WarmPrefixTarget,
     env: 'WARM_PREFIX_TARGET',
-    container: AWS_NODE_CONTAINER,
+    container: AWS_NODE,
     kind: 'count',
     default: '1'
   },
   {
     input: Inputs.EniConfigLabelDef,
     env: 'ENI_CONFIG_LABEL_DEF',
-    container: AWS_NODE_CONTAINER,
+    container: AWS_NODE,
     kind: 'label',
     default: 'topology.kubernetes.io/zone',
     reserved: true
@@ -117,7 +115,7 @@ export type SettingInput = (typeof AWS_NODE_SETTINGS)[number]['input']
 /** The named input that sets `env` on `container`, if any (otherwise `env` comes from the env input). */
 export function settingInput(
   env: string,
-  container: SettingContainer = AWS_NODE_CONTAINER
+  container: SettingContainer = AWS_NODE
 ): Inputs | undefined {
   return AWS_NODE_SETTINGS.find((s) => s.env === env && s.container === container)?.input
 }
@@ -211,7 +209,7 @@ export function readSettings(field: FieldReader, labelDef: string | undefined): 
   const unset: string[] = []
   const initUnset: string[] = []
   for (const setting of AWS_NODE_SETTINGS) {
-    const init = setting.container === INIT_CONTAINER
+    const init = setting.container === AWS_NODE_INIT_CONTAINER
     if (setting.kind === 'label') {
       if (labelDef !== undefined) env[setting.env] = labelDef
       continue
