@@ -3,6 +3,7 @@
  * the ENIConfigs for combinations that the VPC CNI accepts silently but that do not do what their
  * author meant. Each finding names the reason and links the official documentation.
  */
+import { AWS_NODE, AWS_NODE_INIT_CONTAINER } from './cni/aws-node.js'
 import { ZONE_ID_LABEL } from './cni/eniconfig.js'
 import { Inputs } from './constants.js'
 import { listSome } from './report/markdown.js'
@@ -115,8 +116,8 @@ export function lintSettings(ctx: LintContext): LintFinding[] {
     ...zonesWithoutEniConfig(ctx),
     ...prefixDelegationOffNitro(ctx),
     ...warmIpTargetThrottling(ctx),
-    ...valuesOutOfRange(ctx.env, 'aws-node'),
-    ...valuesOutOfRange(ctx.initEnv, 'aws-vpc-cni-init')
+    ...valuesOutOfRange(ctx.env, AWS_NODE),
+    ...valuesOutOfRange(ctx.initEnv, AWS_NODE_INIT_CONTAINER)
   ]
 }
 
