@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import * as yaml from 'js-yaml'
-import { INPUT_DEFAULTS, Inputs, Outputs, REQUIRED_INPUTS } from '../src/constants.js'
+import { Inputs, Outputs, REQUIRED_INPUTS } from '../src/constants.js'
+import { INPUT_DEFAULTS } from '../src/settings.js'
 
 interface ActionYaml {
   inputs: Record<string, { description?: string; required?: boolean; default?: string }>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { INPUT_DEFAULTS, Inputs } from '../src/constants.js'
+import { Inputs } from '../src/constants.js'
+import { INPUT_DEFAULTS } from '../src/settings.js'
 import { getInputs } from '../src/inputs.js'
 import { InputError, parseSubnets, quote } from '../src/inputs-parse.js'
 

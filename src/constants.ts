@@ -1,6 +1,7 @@
 /**
  * Names the action shares with workflows: its inputs, outputs and saved state, exactly as in
- * action.yml (a test reads action.yml and compares). No other file spells an input name.
+ * action.yml (a test reads action.yml and compares). No other file spells an input name. Their
+ * defaults, and the aws-node settings the inputs write, live in settings.ts.
  */
 
 /** The inputs of action.yml. */
@@ -72,51 +73,6 @@ export enum State {
   KubeconfigExported = 'kubeconfig-exported'
 }
 
-/**
- * The defaults action.yml declares, by input. Required inputs and inputs whose default is computed
- * at run time (region, security groups, CNI and kubectl versions, registry) default to ''.
- */
-export const INPUT_DEFAULTS: Readonly<Record<Inputs, string>> = {
-  [Inputs.ClusterName]: '',
-  [Inputs.AwsRegion]: '',
-  [Inputs.RoleToAssume]: '',
-  [Inputs.RoleSessionName]: 'GitHubActions',
-  [Inputs.RoleDurationSeconds]: '3600',
-  [Inputs.Audience]: 'sts.amazonaws.com',
-  [Inputs.Subnets]: '',
-  [Inputs.SecurityGroups]: '',
-  [Inputs.EniConfigLabelDef]: 'topology.kubernetes.io/zone',
-  [Inputs.CniVersion]: '',
-  [Inputs.Manifest]: '',
-  [Inputs.AllowDowngrade]: 'false',
-  [Inputs.ManifestSha256]: '',
-  [Inputs.ManifestBaseUrl]: 'https://raw.githubusercontent.com',
-  [Inputs.ImageRegistry]: '',
-  [Inputs.EnablePodEni]: 'true',
-  [Inputs.DisableTcpEarlyDemux]: 'true',
-  [Inputs.CustomNetworkCfg]: 'true',
-  [Inputs.ExternalSnat]: 'true',
-  [Inputs.EnablePrefixDelegation]: 'true',
-  [Inputs.WarmIpTarget]: '1',
-  [Inputs.MinimumIpTarget]: '30',
-  [Inputs.WarmPrefixTarget]: '1',
-  [Inputs.WarmEniTarget]: '1',
-  [Inputs.Env]: '',
-  [Inputs.Wait]: 'true',
-  [Inputs.TimeoutSeconds]: '600',
-  [Inputs.InstallKubectl]: 'true',
-  [Inputs.KubectlVersion]: '',
-  [Inputs.KubectlMirror]: 'https://dl.k8s.io',
-  [Inputs.ExportKubeconfig]: 'false',
-  [Inputs.InstanceTypes]: '',
-  [Inputs.ExpectedNodes]: '',
-  [Inputs.FailOnWarnings]: 'false',
-  [Inputs.DryRun]: 'false',
-  [Inputs.Mode]: 'auto',
-  [Inputs.ResolveConflicts]: 'OVERWRITE',
-  [Inputs.TakeOverAddonFields]: 'false'
-}
-
 /** Inputs action.yml marks `required: true`. */
 export const REQUIRED_INPUTS: readonly Inputs[] = [Inputs.ClusterName, Inputs.Subnets]
 
@@ -132,16 +88,6 @@ export const FIELD_MANAGER = 'eks-cni-custom-networking'
  * that the settings-only apply that follows releases nothing but the env entries it stops naming.
  */
 export const MANIFEST_FIELD_MANAGER = 'eks-cni-custom-networking-manifest'
-
-/**
- * Env on aws-node that only a named input may set: they decide how ENIConfigs are selected and
- * whether custom networking is on, which the ENIConfigs this action writes must agree with.
- */
-export const RESERVED_ENV: Readonly<Record<string, Inputs>> = {
-  ENI_CONFIG_LABEL_DEF: Inputs.EniConfigLabelDef,
-  ENI_CONFIG_ANNOTATION_DEF: Inputs.EniConfigLabelDef,
-  AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: Inputs.CustomNetworkCfg
-}
 
 /** Where the aws-node DaemonSet lives in every manifest version. */
 export const AWS_NODE = { namespace: 'kube-system', name: 'aws-node' } as const

@@ -3,7 +3,8 @@
  * reported together, so a workflow author fixes them in one round.
  */
 import * as core from '@actions/core'
-import { INPUT_DEFAULTS, Inputs, RESERVED_ENV } from './constants.js'
+import { Inputs } from './constants.js'
+import { type CniEnvSettings, INPUT_DEFAULTS, readSettings } from './settings.js'
 import {
   type ImageRegistrySetting,
   type ManifestLocation,
@@ -12,7 +13,6 @@ import {
   parseAudience,
   parseBoolean,
   parseClusterName,
-  parseEnvLines,
   parseHttpsUrl,
   parseImageRegistry,
   parseInstanceTypes,
@@ -20,8 +20,6 @@ import {
   parseKubectlVersion,
   parseLabelKey,
   parseManifest,
-  parseOptionalBoolean,
-  parseOptionalCount,
   parseRegion,
   parseRoleArn,
   parseSecurityGroups,
@@ -35,17 +33,7 @@ import type { ModeInput, ResolveConflicts } from './addon/names.js'
 import type { ExpectedNodes } from './report/capacity.js'
 import { parseExpectedNodes } from './report/capacity-report.js'
 
-/** The aws-node settings to apply: container env and init-container env, values as strings. */
-export interface CniEnvSettings {
-  /** Env of container `aws-node`. */
-  env: Record<string, string>
-  /** Env of init container `aws-vpc-cni-init`. */
-  initEnv: Record<string, string>
-  /** Variables of container `aws-node` that must be absent after the run (an input set to ''). */
-  unset: string[]
-  /** Variables of the init container that must be absent after the run. */
-  initUnset: string[]
-}
+export type { CniEnvSettings } from './settings.js'
 
 /** Everything the action was asked to do, validated. */
 export interface ActionInputs {
@@ -246,67 +234,6 @@ export function getInputs(
     takeOverAddonFields,
     raw: (name) => read(name).trim()
   }
-}
-
-type FieldReader = <T>(
-  name: Inputs,
-  parse: (input: string, raw: string) => T,
-  fallback?: string
-) => T
-
-/**
- * The origin script's settings as inputs → aws-node env. An input set to '' (every one of them has
- * a default, so '' is always the user's choice) means the variable is absent after the run.
- */
-function readSettings(field: FieldReader, labelDef: string | undefined): CniEnvSettings {
-  const env: Record<string, string> = {}
-  const initEnv: Record<string, string> = {}
-  const unset: string[] = []
-  const initUnset: string[] = []
-  const flag = (init: boolean, key: string, name: Inputs): void => {
-    const value = field(name, parseOptionalBoolean)
-    if (value !== undefined) (init ? initEnv : env)[key] = String(value)
-    else (init ? initUnset : unset).push(key)
-  }
-  const count = (key: string, name: Inputs): void => {
-    const value = field(name, parseOptionalCount)
-    if (value !== undefined) env[key] = String(value)
-    else unset.push(key)
-  }
-  flag(false, 'ENABLE_POD_ENI', Inputs.EnablePodEni)
-  flag(true, 'DISABLE_TCP_EARLY_DEMUX', Inputs.DisableTcpEarlyDemux)
-  flag(false, 'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG', Inputs.CustomNetworkCfg)
-  flag(false, 'AWS_VPC_K8S_CNI_EXTERNALSNAT', Inputs.ExternalSnat)
-  flag(false, 'ENABLE_PREFIX_DELEGATION', Inputs.EnablePrefixDelegation)
-  count('WARM_ENI_TARGET', Inputs.WarmEniTarget)
-  count('WARM_IP_TARGET', Inputs.WarmIpTarget)
-  count('MINIMUM_IP_TARGET', Inputs.MinimumIpTarget)
-  count('WARM_PREFIX_TARGET', Inputs.WarmPrefixTarget)
-  if (labelDef !== undefined) env.ENI_CONFIG_LABEL_DEF = labelDef
-  // `env` is the escape hatch for everything else, so it also overrides the named inputs, except
-  // for the variables that decide ENIConfig selection: those have one home, their input.
-  const extra = field(Inputs.Env, (input, raw) => withoutReserved(input, parseEnvLines(input, raw)))
-  return {
-    env: { ...env, ...extra },
-    initEnv,
-    unset: unset.filter((k) => !(k in (extra ?? {}))),
-    initUnset
-  }
-}
-
-/** Refuses `env` lines that set a variable a named input owns, naming that input. */
-function withoutReserved(input: string, extra: Record<string, string>): Record<string, string> {
-  for (const key of Object.keys(extra)) {
-    const owner = RESERVED_ENV[key]
-    if (owner !== undefined) {
-      throw new InputError(
-        input,
-        `${key}=${extra[key]}`,
-        `no ${key} line: set it with the input '${owner}' instead, so the ENIConfigs and aws-node agree`
-      )
-    }
-  }
-  return extra
 }
 
 function required<T>(parse: (input: string, raw: string) => T): (input: string, raw: string) => T {

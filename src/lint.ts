@@ -3,9 +3,11 @@
  * the ENIConfigs for combinations that the VPC CNI accepts silently but that do not do what their
  * author meant. Each finding names the reason and links the official documentation.
  */
+import { AWS_NODE, AWS_NODE_INIT_CONTAINER } from './cni/aws-node.js'
 import { ZONE_ID_LABEL } from './cni/eniconfig.js'
 import { Inputs } from './constants.js'
 import { listSome } from './report/markdown.js'
+import { settingInput } from './settings.js'
 
 /** One problem with the effective settings, reported as a warning annotation. */
 export interface LintFinding {
@@ -114,8 +116,8 @@ export function lintSettings(ctx: LintContext): LintFinding[] {
     ...zonesWithoutEniConfig(ctx),
     ...prefixDelegationOffNitro(ctx),
     ...warmIpTargetThrottling(ctx),
-    ...valuesOutOfRange(ctx.env, 'aws-node'),
-    ...valuesOutOfRange(ctx.initEnv, 'aws-vpc-cni-init')
+    ...valuesOutOfRange(ctx.env, AWS_NODE),
+    ...valuesOutOfRange(ctx.initEnv, AWS_NODE_INIT_CONTAINER)
   ]
 }
 
@@ -134,7 +136,7 @@ function ipTargetsOverridePrefixTarget(env: Record<string, string>): LintFinding
         `With ENABLE_PREFIX_DELEGATION=true, ${set} make ipamd ignore ` +
         `WARM_PREFIX_TARGET=${env.WARM_PREFIX_TARGET}: the warm pool is sized in IPs, not in /28 prefixes. ` +
         `If you meant the prefix target, leave ${ipTargets.join(' and ')} unset (` +
-        ipTargets.map((k) => `${inputFor(k)}: ''`).join(', ') +
+        ipTargets.map((k) => `${settingInput(k)}: ''`).join(', ') +
         `) to use WARM_PREFIX_TARGET; or unset WARM_PREFIX_TARGET (${Inputs.WarmPrefixTarget}: '') ` +
         `to state the IP targets alone.`,
       link: readmeLink('WARM_PREFIX_TARGET')
@@ -294,8 +296,4 @@ function integer(value: string | undefined): number | undefined {
 function positive(value: string | undefined): boolean {
   const n = integer(value)
   return n !== undefined && n > 0
-}
-
-function inputFor(name: string): string {
-  return name === 'WARM_IP_TARGET' ? Inputs.WarmIpTarget : Inputs.MinimumIpTarget
 }

@@ -1,4 +1,5 @@
-import { INPUT_DEFAULTS, Inputs } from '../../src/constants.js'
+import { Inputs } from '../../src/constants.js'
+import { INPUT_DEFAULTS } from '../../src/settings.js'
 import type { EniConfigObject } from '../../src/cni/eniconfig.js'
 import { parseMode, parseResolveConflicts } from '../../src/addon/inputs.js'
 import { manifestInputsError, planAddon } from '../../src/addon/plan.js'

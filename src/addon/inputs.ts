@@ -3,7 +3,8 @@
  * `take-over-addon-fields` and `allow-downgrade` use parseBoolean). They follow the shape of
  * inputs-parse.ts so getInputs can call them with the input's name and raw value.
  */
-import { INPUT_DEFAULTS, Inputs } from '../constants.js'
+import { Inputs } from '../constants.js'
+import { INPUT_DEFAULTS } from '../settings.js'
 import { InputError } from '../inputs-parse.js'
 import { MODES, type ModeInput, RESOLVE_CONFLICTS, type ResolveConflicts } from './names.js'
 

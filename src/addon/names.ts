@@ -1,5 +1,3 @@
-import { Inputs } from '../constants.js'
-
 /**
  * The names the add-on path shares with EKS: the managed add-on, its field manager, the keys of
  * its configurationValues, and the choices the new inputs offer. No other file spells them.
@@ -33,18 +31,3 @@ export const CLUSTER_SETTLING = ['CREATING', 'UPDATING'] as const
 
 /** The add-on version string, e.g. v1.19.6-eksbuild.2: upstream version plus EKS build number. */
 export const ADDON_VERSION = /^v(\d+)\.(\d+)\.(\d+)-eksbuild\.(\d+)$/
-
-/**
- * The aws-node variable each named input sets, so a schema complaint names the input. Variables
- * without an entry here come from the `env` input.
- */
-export const SETTING_INPUTS: Readonly<Record<string, Inputs>> = {
-  ENABLE_POD_ENI: Inputs.EnablePodEni,
-  AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: Inputs.CustomNetworkCfg,
-  AWS_VPC_K8S_CNI_EXTERNALSNAT: Inputs.ExternalSnat,
-  ENABLE_PREFIX_DELEGATION: Inputs.EnablePrefixDelegation,
-  WARM_IP_TARGET: Inputs.WarmIpTarget,
-  MINIMUM_IP_TARGET: Inputs.MinimumIpTarget,
-  WARM_PREFIX_TARGET: Inputs.WarmPrefixTarget,
-  ENI_CONFIG_LABEL_DEF: Inputs.EniConfigLabelDef
-}

@@ -4,7 +4,8 @@
  * the ENIConfigs must be applied directly. Pure; validation failures throw before any write.
  */
 import type { EniConfigObject } from '../cni/eniconfig.js'
-import { Inputs, INPUT_DEFAULTS } from '../constants.js'
+import { Inputs } from '../constants.js'
+import { INPUT_DEFAULTS } from '../settings.js'
 import { VPC_CNI_ADDON } from './names.js'
 import { checkValues, compileAddonSchema, schemaError } from './schema.js'
 import {

@@ -7,7 +7,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' }
 import { Inputs } from '../constants.js'
-import { SETTING_INPUTS } from './names.js'
+import { AWS_NODE_INIT_CONTAINER } from '../cni/aws-node.js'
+import { AWS_NODE_SETTINGS, settingInput } from '../settings.js'
 import { type ConfigValues, isObject } from './values.js'
 
 /** A compiled add-on schema. */
@@ -130,11 +131,16 @@ export function schemaError(
   )
 }
 
+/** The input behind the init container's settings, for a complaint about `init` as a whole. */
+const INIT_INPUT =
+  AWS_NODE_SETTINGS.find((s) => s.container === AWS_NODE_INIT_CONTAINER)?.input ?? Inputs.Env
+
 /** The input that writes a dotted key. */
 function inputFor(path: string): Inputs {
   const [top, second, third] = path.split('.')
-  if (top === 'env' && second !== undefined) return SETTING_INPUTS[second] ?? Inputs.Env
-  if (top === 'init') return Inputs.DisableTcpEarlyDemux
+  if (top === 'env' && second !== undefined) return settingInput(second) ?? Inputs.Env
+  // Only named inputs write init.env (the env input sets aws-node's own env).
+  if (top === 'init') return (third && settingInput(third, AWS_NODE_INIT_CONTAINER)) || INIT_INPUT
   if (top === 'eniConfig' && third !== undefined && path.endsWith('.securityGroups'))
     return Inputs.SecurityGroups
   if (top === 'eniConfig') return Inputs.Subnets
