@@ -8,7 +8,7 @@ const { mintEksToken, EksTokenSource, stsHostForRegion } = await import('../src/
 const SIGNING_DATE = new Date('2024-01-01T00:00:00Z')
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }
 const PREFIX = 'k8s-aws-v1.'
-/** The query keys the EKS authenticator accepts (facts §1.1); anything else is rejected. */
+/** The query keys the EKS authenticator accepts; anything else is rejected. */
 const ALLOWED_KEYS = [
   'action',
   'version',
@@ -21,7 +21,7 @@ const ALLOWED_KEYS = [
   'x-amz-signedheaders'
 ]
 
-/** The golden vector A token from facts §1.4, computed by botocore/awscli. */
+/** Golden vector A: the token botocore/awscli computes for these credentials, time and cluster. */
 const VECTOR_A_TOKEN =
   'k8s-aws-v1.aHR0cHM6Ly9zdHMuYXAtbm9ydGhlYXN0LTIuYW1hem9uYXdzLmNvbS8_QWN0aW9uPUdldENhbGxlcklkZW50aXR5JlZlcnNpb249MjAxMS0wNi0xNSZYLUFtei1BbGdvcml0aG09QVdTNC1ITUFDLVNIQTI1NiZYLUFtei1DcmVkZW50aWFsPUFLSURFWEFNUExFJTJGMjAyNDAxMDElMkZhcC1ub3J0aGVhc3QtMiUyRnN0cyUyRmF3czRfcmVxdWVzdCZYLUFtei1EYXRlPTIwMjQwMTAxVDAwMDAwMFomWC1BbXotRXhwaXJlcz02MCZYLUFtei1TaWduZWRIZWFkZXJzPWhvc3QlM0J4LWs4cy1hd3MtaWQmWC1BbXotU2lnbmF0dXJlPTY1MTY3YzlhOGIzNjQ0ZDFhNjljZmNmMTMzMDg2MDA4NDVhOTliNGVhZTg0ZjAxZGVjY2M3NDQ5MjVmMzBiYTY'
 
@@ -64,7 +64,7 @@ function expectedQuery(region: string, signature: string, sessionToken?: string)
   }
 }
 
-/** The stdlib SigV4 presign of facts §1.4, ported verbatim: an oracle independent of smithy. */
+/** A plain SigV4 presign (as Python's standard library would write it): an oracle independent of smithy. */
 function referenceSignature(region: string, cluster: string, sessionToken?: string): string {
   const q = (s: string) =>
     encodeURIComponent(s).replace(
@@ -106,7 +106,7 @@ function referenceSignature(region: string, cluster: string, sessionToken?: stri
 
 beforeEach(() => jest.clearAllMocks())
 
-describe('mintEksToken golden vectors (facts §1.4)', () => {
+describe('mintEksToken golden vectors (computed by botocore/awscli)', () => {
   it.each([
     [
       'A',

@@ -48,7 +48,7 @@ const info = (
   ipv4PerEni
 })
 
-describe('maxPods: worked examples of facts §5.2', () => {
+describe('maxPods: worked examples of max-pods-calculator.sh', () => {
   const cni = 'v1.19.6'
   test.each([
     // type, ENIs, IPs/ENI, vCPUs, standard, custom, PD, custom+PD, uncapped standard

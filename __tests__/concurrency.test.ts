@@ -1,5 +1,5 @@
 /**
- * Concurrent runs (issue 5 §2): four runs at once against four clusters, on ONE runner temp and
+ * Concurrent runs: four runs at once against four clusters, on ONE runner temp and
  * ONE tool cache, as a matrix on a self-hosted runner would do, starting from an empty tool cache
  * so all four install the same kubectl version at the same time. All succeed, they share no file
  * (kubeconfig folder and file, download and staging paths all distinct), the tool cache ends with

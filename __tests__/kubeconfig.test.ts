@@ -31,7 +31,7 @@ afterEach(async () => {
 })
 
 describe('buildKubeConfig', () => {
-  it('builds the static-token kubeconfig of facts §2.2', () => {
+  it('builds the static-token kubeconfig', () => {
     expect(buildKubeConfig(CLUSTER, TOKEN)).toEqual({
       apiVersion: 'v1',
       kind: 'Config',

@@ -14,7 +14,7 @@ const info = (
   hypervisor = 'nitro'
 ): InstanceNetworkInfo => ({ instanceType, hypervisor, vcpus, maxEnis, ipv4PerEni })
 
-/** The worked examples of eks-cni-facts.md §5.2. */
+/** Worked examples of the max-pods calculation (amazon-eks-ami's max-pods-calculator.sh). */
 const TYPES = [
   info('t3.medium', 2, 3, 6),
   info('m5.large', 2, 3, 10),

@@ -1,5 +1,5 @@
 /**
- * Fault battery, AWS and the GitHub OIDC endpoint (issue 5 §1): STS throttling and 5xx, EKS and
+ * Fault battery, AWS and the GitHub OIDC endpoint: STS throttling and 5xx, EKS and
  * EC2 5xx, OIDC 5xx; transient ones must be retried to success, lasting ones must fail within
  * bounded time, name the cause and write nothing to the cluster. One test bed.
  */

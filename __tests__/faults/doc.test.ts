@@ -2,7 +2,7 @@
  * docs/fault-battery.md against the case table: every case in cases.ts has its row, in order, with
  * the current source, fault and expected text and an observed outcome (the cases themselves keep
  * that column current); every case has exactly one test, and the battery covers every source of
- * issue 5 §1 with at least 15 cases. With UPDATE_FAULT_DOC=1 the static columns are rewritten.
+ * the battery with at least 15 cases. With UPDATE_FAULT_DOC=1 the static columns are rewritten.
  */
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'

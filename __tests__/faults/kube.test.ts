@@ -1,5 +1,5 @@
 /**
- * Fault battery, Kubernetes API (issue 5 §1): 429/500/503 bursts with and without Retry-After on
+ * Fault battery, Kubernetes API: 429/500/503 bursts with and without Retry-After on
  * discovery, apply, CRD read and rollout read; connection resets; 409 on apply; faults without end
  * that must fail within timeout-seconds. One test bed; every case removes its rules.
  */

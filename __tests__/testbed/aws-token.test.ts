@@ -16,7 +16,7 @@ const region = 'ap-northeast-2'
 const ARN = 'arn:aws:sts::123456789012:assumed-role/eks-cni-deployer/GitHubActions'
 const encode = (url: string): string => 'k8s-aws-v1.' + Buffer.from(url).toString('base64url')
 
-/** Golden vector A from eks-cni-facts.md §1.4 (AKIDEXAMPLE / secret, 2024-01-01T00:00:00Z, demo). */
+/** Golden vector A, as botocore computes it (AKIDEXAMPLE / secret, 2024-01-01T00:00:00Z, demo). */
 const VECTOR_A =
   'k8s-aws-v1.aHR0cHM6Ly9zdHMuYXAtbm9ydGhlYXN0LTIuYW1hem9uYXdzLmNvbS8_QWN0aW9uPUdldENhbGxlcklkZW50aXR5JlZlcnNpb249MjAxMS0wNi0xNSZYLUFtei1BbGdvcml0aG09QVdTNC1ITUFDLVNIQTI1NiZYLUFtei1DcmVkZW50aWFsPUFLSURFWEFNUExFJTJGMjAyNDAxMDElMkZhcC1ub3J0aGVhc3QtMiUyRnN0cyUyRmF3czRfcmVxdWVzdCZYLUFtei1EYXRlPTIwMjQwMTAxVDAwMDAwMFomWC1BbXotRXhwaXJlcz02MCZYLUFtei1TaWduZWRIZWFkZXJzPWhvc3QlM0J4LWs4cy1hd3MtaWQmWC1BbXotU2lnbmF0dXJlPTY1MTY3YzlhOGIzNjQ0ZDFhNjljZmNmMTMzMDg2MDA4NDVhOTliNGVhZTg0ZjAxZGVjY2M3NDQ5MjVmMzBiYTY'
 

@@ -3,7 +3,7 @@
 Resources are created in-process through moto's backends (the same calls its HTTP layer makes;
 ~20x faster than boto3 round trips to the server, which cost ~35 ms each). The EKS fields moto
 cannot set through the API (endpoint, CA, VPC id, cluster security group) are then edited in
-place, see eks-cni-facts.md section 9.
+place.
 """
 
 import json
