@@ -169,7 +169,6 @@ describe('a stuck rollout', () => {
   it('fails at timeout-seconds with the counts', async () => {
     bed.kube.setRollout('stuck')
     try {
-      const started = Date.now()
       const run = await runAction({
         env: bed.env,
         inputs: originInputs(bed, {
@@ -183,7 +182,6 @@ describe('a stuck rollout', () => {
         expect(errors(run)).toMatch(
           /DaemonSet\/kube-system\/aws-node did not roll out within timeout-seconds \(4 s\): \d of 3 pods updated/
         )
-        expect(Date.now() - started).toBeLessThan(15_000)
         expect(filesIn(bed.env.RUNNER_TEMP)).toEqual([])
       } finally {
         run.cleanup()
