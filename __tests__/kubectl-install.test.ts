@@ -8,6 +8,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync
 } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -220,6 +221,32 @@ describe('installKubectl', () => {
       'amd64',
       'amd64.complete'
     ])
+  })
+
+  it('hashes a cached binary again only when its size or modification time changed', async () => {
+    await installKubectl(params('v1.31.4'), deps)
+    const dir = path.join(TOOL_CACHE, 'kubectl', '1.31.4', 'amd64')
+    const file = path.join(dir, 'kubectl')
+    const time = new Date('2026-01-02T03:04:05Z')
+    utimesSync(file, time, time)
+    // The first hit checks the hash and records the binary's stamp beside it.
+    expect((await installKubectl(params('v1.31.4'), deps)).cacheHit).toBe(true)
+    const [sha, stamp] = readFileSync(path.join(dir, 'kubectl.sha256'), 'utf8').trim().split('\n')
+    expect(sha).toBe(sha256(binaries.get('v1.31.4') as Buffer))
+    expect(stamp).toBe(`${statSync(file).size} ${time.getTime()}`)
+    // Same size and time: trusted without reading the file (proved by a same-size change that
+    // keeps the time).
+    const good = readFileSync(file)
+    writeFileSync(file, Buffer.alloc(good.length, 0x20))
+    utimesSync(file, time, time)
+    expect((await installKubectl(params('v1.31.4'), deps)).cacheHit).toBe(true)
+    // A new time: hashed, refused and downloaded again.
+    utimesSync(file, new Date(time.getTime() + 5000), new Date(time.getTime() + 5000))
+    requests = []
+    const result = await installKubectl(params('v1.31.4'), deps)
+    expect(result.cacheHit).toBe(false)
+    expect(requests).toHaveLength(2)
+    expect(readFileSync(file).equals(good)).toBe(true)
   })
 
   it('lets 4 concurrent processes (matrix jobs on one runner) share one valid cached binary', async () => {
