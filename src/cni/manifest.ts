@@ -1,15 +1,12 @@
 /**
- * Finding, fetching, verifying and parsing the VPC CNI manifest. Parsing goes
- * through client-node's loadAllYaml: it turns each document into a model instance, and only model
- * instances keep fields such as `x-kubernetes-preserve-unknown-fields` when client-node sends them
- * (plain objects lose them in its serializer).
+ * Finding, fetching, verifying and parsing the VPC CNI manifest. Parsing is js-yaml's loadAll (the
+ * YAML parser client-node uses): each document stays a plain object with every field as written,
+ * and is sent to the API server as JSON just like that.
  */
 import * as core from '@actions/core'
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { KubernetesObject } from '@kubernetes/client-node'
-// From its own module, not the package index, which would bundle all of client-node.
-import { loadAllYaml } from '@kubernetes/client-node/dist/yaml.js'
 import { loadAll } from 'js-yaml'
 import { Inputs } from '../constants.js'
 import { fetchText as defaultFetchText } from '../download.js'
@@ -205,7 +202,7 @@ async function readManifest(
 
 function parseManifest(text: string, where: string): KubernetesObject[] {
   const body = text.replace(/^\uFEFF/, '')
-  // js-yaml first, for a clear message on bad YAML and on documents that are not objects.
+  // A clear message on bad YAML and on documents that are not objects.
   let documents: unknown[]
   try {
     documents = loadAll(body)
@@ -223,23 +220,8 @@ function parseManifest(text: string, where: string): KubernetesObject[] {
       )
     }
   })
-  // loadAllYaml fails on empty documents (a trailing '---'), so those are dropped first.
-  const source = documents.some((doc) => doc === null || doc === undefined)
-    ? splitDocuments(body)
-        .filter((chunk) => loadAll(chunk).some((doc) => doc !== null && doc !== undefined))
-        .join('\n---\n')
-    : body
-  try {
-    return loadAllYaml(source) as KubernetesObject[]
-  } catch (error) {
-    throw new Error(`Failed to parse the manifest ${where}: ${errorMessage(error)}`, {
-      cause: error
-    })
-  }
-}
-
-function splitDocuments(text: string): string[] {
-  return text.split(/^---[ \t]*(?:#.*)?$/m)
+  // Empty documents (a trailing '---') are not objects to apply.
+  return documents.filter((doc) => doc !== null && doc !== undefined) as KubernetesObject[]
 }
 
 function checkAwsNode(objects: KubernetesObject[], where: string): void {

@@ -1,24 +1,20 @@
 /**
  * The one door to the Kubernetes API (with its transport.ts, call.ts and object-api.ts, the only
- * importers of @kubernetes/client-node outside the manifest parser). client-node's object API over
- * our own transport (a bearer token from the EKS token source on every request, proxies from the
- * environment), one retry and abort policy for every call, and resource metadata known up front
- * (object-api.ts) so reads and applies cost no discovery round trip.
+ * modules that load code from @kubernetes/client-node). Plain JSON objects over our own transport
+ * (a bearer token from the EKS token source on every request, proxies from the environment), one
+ * retry and abort policy for every call, and resource metadata known up front (object-api.ts) so
+ * reads and applies cost no discovery round trip.
  */
 import type {
   KubernetesObject,
   V1CustomResourceDefinition,
   V1DaemonSet
 } from '@kubernetes/client-node'
-// The patch strategies from their own module, not the package index: the index pulls in every
-// generated API group, kubeconfig loading, watch, exec and their dependencies, which the bundle
-// would then carry and parse at start-up.
-import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js'
 import * as core from '@actions/core'
 import { FIELD_MANAGER } from '../constants.js'
 import { CONNECT_TIMEOUT_MS, callWith } from './call.js'
 import { kubeStatus, type EndpointAccess } from './errors.js'
-import { createObjectApi } from './object-api.js'
+import { ObjectApi, PatchStrategy } from './object-api.js'
 import { createTransport } from './transport.js'
 
 export { describeKubeError, kubeStatus } from './errors.js'
@@ -126,23 +122,13 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     debug: options.onDebug
   })
-  const api = createObjectApi(transport.configuration)
+  const api = new ObjectApi()
   const call = callWith(options, transport)
   return {
     read: <T extends KubernetesObject>(ref: ObjectRef) =>
       call(`read ${refKey(ref)}`, async (config) => {
         try {
-          return (await api.read<T>(
-            {
-              apiVersion: ref.apiVersion,
-              kind: ref.kind,
-              metadata: { name: ref.name, namespace: ref.namespace }
-            },
-            undefined,
-            undefined,
-            undefined,
-            config
-          )) as T | undefined
+          return await api.read<T>(ref, config)
         } catch (error) {
           if (kubeStatus(error) === 404) return undefined
           throw error
@@ -156,20 +142,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     ) =>
       call(`list ${kind}`, async (config) => {
         try {
-          const list = await api.list<T>(
-            apiVersion,
-            kind,
-            namespace,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            labelSelector,
-            undefined,
-            undefined,
-            config
-          )
-          return list.items
+          return await api.list<T>({ apiVersion, kind, namespace }, labelSelector, config)
         } catch (error) {
           if (kubeStatus(error) === 404) return [] as T[]
           throw error
@@ -183,12 +156,14 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
         `apply ${refKey(refOf(object))}`,
         (config) =>
           api.patch<T>(
-            object,
-            undefined,
-            applyOptions.dryRun ? 'All' : undefined,
-            applyOptions.fieldManager ?? FIELD_MANAGER,
-            true,
+            refOf(object),
             PatchStrategy.ServerSideApply,
+            JSON.stringify(object),
+            {
+              dryRun: applyOptions.dryRun ? 'All' : undefined,
+              fieldManager: applyOptions.fieldManager ?? FIELD_MANAGER,
+              force: 'true'
+            },
             config
           ),
         { retryConflicts: true }
@@ -199,12 +174,13 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       ops: readonly JsonPatchOp[],
       patchOptions: { dryRun?: boolean } = {}
     ) =>
-      call(`patch ${refKey(ref)}`, () =>
-        api.rawPatch<T>(
+      call(`patch ${refKey(ref)}`, (config) =>
+        api.patch<T>(
           ref,
           PatchStrategy.JsonPatch,
           JSON.stringify(ops),
-          patchOptions.dryRun === true
+          { dryRun: patchOptions.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER },
+          config
         )
       ),
     learnCrds: (crds) => api.learnCrds(crds),
