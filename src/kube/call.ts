@@ -2,7 +2,6 @@
  * How one Kubernetes call is made: its own AbortSignal (the request's timeout or the run's
  * deadline), one token re-mint after a 401, the retry policy, and errors that explain themselves.
  */
-import type { Configuration } from '@kubernetes/client-node'
 import { retry } from '../retry.js'
 import {
   accessDeniedError,
@@ -13,7 +12,6 @@ import {
   kubeStatus
 } from './errors.js'
 import type { KubeClientOptions } from './client.js'
-import type { Transport } from './transport.js'
 
 /** A request that got no answer in this long is aborted (and retried if the deadline allows). */
 const REQUEST_TIMEOUT_MS = 30_000
@@ -51,19 +49,19 @@ function requestSignal(options: KubeClientOptions): { signal: AbortSignal; done:
  * and, for applies, 409; an endpoint that never accepts a connection fails after three connect
  * timeouts with what DescribeCluster says about its access; other errors explain themselves.
  */
-export function callWith(options: KubeClientOptions, transport: Transport) {
+export function callWith(options: KubeClientOptions) {
   let answered = false
   let connectMisses = 0
   const debug = options.onDebug
-  const once = async <T>(fn: (config: Configuration) => Promise<T>) => {
+  const once = async <T>(fn: (signal: AbortSignal) => Promise<T>) => {
     const { signal, done } = requestSignal(options)
     try {
-      const result = await fn(transport.withSignal(signal))
+      const result = await fn(signal)
       answered = true
       return result
     } catch (error) {
       if (kubeStatus(error) !== undefined) answered = true
-      // fetch rejects with the abort reason; client-node may wrap it, so prefer the reason.
+      // fetch rejects with the abort reason; prefer the reason in case anything wrapped it.
       throw signal.aborted ? signal.reason : error
     } finally {
       done()
@@ -71,7 +69,7 @@ export function callWith(options: KubeClientOptions, transport: Transport) {
   }
   return async <T>(
     label: string,
-    fn: (config: Configuration) => Promise<T>,
+    fn: (signal: AbortSignal) => Promise<T>,
     how: { retryConflicts?: boolean } = {}
   ): Promise<T> => {
     let reminted = false

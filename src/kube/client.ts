@@ -122,13 +122,13 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     debug: options.onDebug
   })
-  const api = new ObjectApi()
-  const call = callWith(options, transport)
+  const api = new ObjectApi(transport)
+  const call = callWith(options)
   return {
     read: <T extends KubernetesObject>(ref: ObjectRef) =>
-      call(`read ${refKey(ref)}`, async (config) => {
+      call(`read ${refKey(ref)}`, async (signal) => {
         try {
-          return await api.read<T>(ref, config)
+          return await api.read<T>(ref, signal)
         } catch (error) {
           if (kubeStatus(error) === 404) return undefined
           throw error
@@ -140,9 +140,9 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       namespace?: string,
       labelSelector?: string
     ) =>
-      call(`list ${kind}`, async (config) => {
+      call(`list ${kind}`, async (signal) => {
         try {
-          return await api.list<T>({ apiVersion, kind, namespace }, labelSelector, config)
+          return await api.list<T>({ apiVersion, kind, namespace }, labelSelector, signal)
         } catch (error) {
           if (kubeStatus(error) === 404) return [] as T[]
           throw error
@@ -154,7 +154,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     ) =>
       call(
         `apply ${refKey(refOf(object))}`,
-        (config) =>
+        (signal) =>
           api.patch<T>(
             refOf(object),
             PatchStrategy.ServerSideApply,
@@ -164,7 +164,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
               fieldManager: applyOptions.fieldManager ?? FIELD_MANAGER,
               force: 'true'
             },
-            config
+            signal
           ),
         { retryConflicts: true }
       ),
@@ -174,13 +174,13 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       ops: readonly JsonPatchOp[],
       patchOptions: { dryRun?: boolean } = {}
     ) =>
-      call(`patch ${refKey(ref)}`, (config) =>
+      call(`patch ${refKey(ref)}`, (signal) =>
         api.patch<T>(
           ref,
           PatchStrategy.JsonPatch,
           JSON.stringify(ops),
           { dryRun: patchOptions.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER },
-          config
+          signal
         )
       ),
     learnCrds: (crds) => api.learnCrds(crds),

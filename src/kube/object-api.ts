@@ -1,28 +1,19 @@
 /**
- * The four REST calls the action makes (GET, LIST, server-side apply and a raw PATCH), sent through
- * client-node's generated request plumbing: its Configuration (our transport, auth and debug
- * middleware), RequestContext and ApiException. Not client-node's KubernetesObjectApi: that class
- * imports every generated API group and all 1,441 models to (de)serialize typed objects, which
- * the bundle would carry and parse at every start, while the action works on plain JSON objects.
- * Plain JSON also keeps every field of an object as sent, where the typed serializer drops the
- * ones its model lacks.
+ * The four REST calls the action makes (GET, LIST, server-side apply and a raw PATCH) on plain
+ * JSON objects. Not client-node's KubernetesObjectApi: that class imports every generated API
+ * group and all 1,441 models to (de)serialize typed objects, which the bundle would carry and
+ * parse at every start. Plain JSON also keeps every field of an object as sent, where the typed
+ * serializer drops the ones its model lacks.
  *
  * Resource metadata of the kinds a VPC CNI manifest holds is known up front (and that of the CRDs
  * the manifest brings is learnt from them), so reads and applies cost no discovery round trip;
  * an unknown kind is looked up once with the API group's discovery document, as kubectl does.
  */
-import type {
-  Configuration,
-  KubernetesObject,
-  RequestContext,
-  ResponseContext,
-  V1APIResource,
-  V1APIResourceList
-} from '@kubernetes/client-node'
-// From their own modules, not the package index, which would bundle all of client-node.
-import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js'
+import type { KubernetesObject, V1APIResource, V1APIResourceList } from '@kubernetes/client-node'
+// From its own module, not the package index, which would bundle all of client-node.
 import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js'
 import type { ObjectRef } from './client.js'
+import type { Transport } from './transport.js'
 
 export { PatchStrategy }
 
@@ -57,7 +48,6 @@ const BUILT_IN: Record<string, [kind: string, plural: string, namespaced: boolea
 
 /** A namespaced object sent without a namespace goes to this one, as with kubectl. */
 const DEFAULT_NAMESPACE = 'default'
-const ACCEPT = 'application/json, */*;q=0.8'
 
 interface CrdLike {
   spec?: {
@@ -73,11 +63,11 @@ type Resource = Pick<V1APIResource, 'kind' | 'name' | 'namespaced'>
 /** The query of one request; undefined values are left out. */
 type Query = Record<string, string | undefined>
 
-/** GET, LIST and PATCH of any kind, by its apiVersion and kind, each through the given configuration. */
+/** GET, LIST and PATCH of any kind, by its apiVersion and kind; each call carries its own signal. */
 export class ObjectApi {
   private readonly resources = new Map<string, Resource[]>()
 
-  constructor() {
+  constructor(private readonly transport: Transport) {
     for (const [apiVersion, kinds] of Object.entries(BUILT_IN)) {
       for (const [kind, plural, namespaced] of kinds)
         this.learn(apiVersion, kind, plural, namespaced)
@@ -108,18 +98,18 @@ export class ObjectApi {
   }
 
   /** GET one object. */
-  async read<T extends KubernetesObject>(ref: ObjectRef, config: Configuration): Promise<T> {
-    return this.send<T>(config, 'GET', await this.path(ref, config, true))
+  async read<T extends KubernetesObject>(ref: ObjectRef, signal: AbortSignal): Promise<T> {
+    return this.send<T>(signal, 'GET', await this.path(ref, signal, true))
   }
 
   /** LIST a kind, in one namespace or cluster-wide. */
   async list<T extends KubernetesObject>(
     ref: Omit<ObjectRef, 'name'>,
     labelSelector: string | undefined,
-    config: Configuration
+    signal: AbortSignal
   ): Promise<T[]> {
-    const path = await this.path(ref, config, false)
-    const list = await this.send<{ items?: T[] }>(config, 'GET', path, { labelSelector })
+    const path = await this.path(ref, signal, false)
+    const list = await this.send<{ items?: T[] }>(signal, 'GET', path, { labelSelector })
     return list.items ?? []
   }
 
@@ -132,19 +122,19 @@ export class ObjectApi {
     contentType: PatchStrategy,
     body: string,
     query: Query,
-    config: Configuration
+    signal: AbortSignal
   ): Promise<T> {
-    const path = await this.path(ref, config, true)
-    return this.send<T>(config, 'PATCH', path, query, { contentType, body })
+    const path = await this.path(ref, signal, true)
+    return this.send<T>(signal, 'PATCH', path, query, { contentType, text: body })
   }
 
   /** /api(s)/<apiVersion>[/namespaces/<ns>]/<plural>[/<name>] for `ref`. */
   private async path(
     ref: Omit<ObjectRef, 'name'> & { name?: string },
-    config: Configuration,
+    signal: AbortSignal,
     one: boolean
   ): Promise<string> {
-    const resource = await this.resource(ref.apiVersion, ref.kind, config)
+    const resource = await this.resource(ref.apiVersion, ref.kind, signal)
     if (!resource)
       throw new Error(`Unrecognized API version and kind: ${ref.apiVersion} ${ref.kind}`)
     const namespace = resource.namespaced
@@ -164,12 +154,12 @@ export class ObjectApi {
   private async resource(
     apiVersion: string,
     kind: string,
-    config: Configuration
+    signal: AbortSignal
   ): Promise<Resource | undefined> {
     const known = this.resources.get(apiVersion)?.find((r) => r.kind === kind)
     if (known) return known
     try {
-      const list = await this.send<V1APIResourceList>(config, 'GET', groupVersionPath(apiVersion))
+      const list = await this.send<V1APIResourceList>(signal, 'GET', groupVersionPath(apiVersion))
       const resources = list.resources.filter((r) => !r.name.includes('/'))
       this.resources.set(apiVersion, resources)
       return resources.find((r) => r.kind === kind)
@@ -181,41 +171,14 @@ export class ObjectApi {
     }
   }
 
-  /**
-   * One request through `config`: its auth (the bearer token and the dispatcher), its middleware
-   * (the debug lines) and its HTTP library. A 2xx answer is parsed as JSON; any other throws
-   * client-node's ApiException with the status, the body and the headers.
-   */
-  private async send<T>(
-    config: Configuration,
+  private send<T>(
+    signal: AbortSignal,
     method: 'GET' | 'PATCH',
     path: string,
     query: Query = {},
-    payload?: { contentType: string; body: string }
+    body?: { contentType: string; text: string }
   ): Promise<T> {
-    let context: RequestContext = config.baseServer.makeRequestContext(path, method as never)
-    context.setHeaderParam('Accept', ACCEPT)
-    for (const [name, value] of Object.entries(query)) {
-      if (value !== undefined) context.setQueryParam(name, value)
-    }
-    if (payload) {
-      context.setHeaderParam('Content-Type', payload.contentType)
-      context.setBody(payload.body)
-    }
-    await config.authMethods.default?.applySecurityAuthentication(context)
-    for (const middleware of config.middleware) context = await middleware.pre(context).toPromise()
-    let response: ResponseContext = await config.httpApi.send(context).toPromise()
-    for (const middleware of config.middleware)
-      response = await middleware.post(response).toPromise()
-    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) {
-      return JSON.parse(await response.body.text()) as T
-    }
-    throw new ApiException(
-      response.httpStatusCode,
-      'Unsuccessful HTTP Request',
-      await response.getBodyAsAny(),
-      response.headers
-    )
+    return this.transport.send<T>({ method, path, query, body }, signal)
   }
 }
 

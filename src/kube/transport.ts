@@ -1,14 +1,13 @@
 /**
- * How requests to the Kubernetes API travel: client-node's generated configuration with our own
- * authentication (a fresh EKS token per request), one reused undici dispatcher that trusts the
- * cluster's CA and honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY, an AbortSignal per request, and a
- * one-line summary of each request and response for step debug.
+ * How requests to the Kubernetes API travel: undici's fetch with a fresh EKS token per request,
+ * one reused dispatcher that trusts the cluster's CA and honours HTTPS_PROXY/HTTP_PROXY/NO_PROXY,
+ * the caller's AbortSignal, and a one-line summary of each request and response for step debug.
+ * A non-2xx answer throws client-node's ApiException (status, body, headers), the error shape
+ * errors.ts classifies.
  */
-import type { Configuration, RequestContext } from '@kubernetes/client-node'
-// From the generated modules themselves, not the package index, which would bundle all of client-node.
-import { createConfiguration } from '@kubernetes/client-node/dist/gen/configuration.js'
-import { ServerConfiguration } from '@kubernetes/client-node/dist/gen/servers.js'
-import { EnvHttpProxyAgent } from 'undici'
+// From its own module, not the package index, which would bundle all of client-node.
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js'
+import { EnvHttpProxyAgent, fetch } from 'undici'
 
 /** What the transport needs: the API server, its CA and a token per request. */
 export interface TransportOptions {
@@ -23,13 +22,22 @@ export interface TransportOptions {
   debug?: (line: string) => void
 }
 
+/** One API request: a path under the server, its query and, for a PATCH, its body. */
+export interface KubeRequest {
+  method: 'GET' | 'PATCH'
+  path: string
+  /** Undefined values are left out. */
+  query?: Record<string, string | undefined>
+  body?: { contentType: string; text: string }
+}
+
 export interface Transport {
-  /** The configuration the object API is built with. */
-  configuration: Configuration
-  /** The same configuration, but every request it makes carries `signal`. */
-  withSignal(signal: AbortSignal): Configuration
+  /** Sends `request`; a 2xx answer's JSON body, or ApiException for any other status. */
+  send<T>(request: KubeRequest, signal: AbortSignal): Promise<T>
   close(): Promise<void>
 }
+
+const ACCEPT = 'application/json, */*;q=0.8'
 
 /**
  * The dispatcher for every API request. EnvHttpProxyAgent reads HTTPS_PROXY, HTTP_PROXY and
@@ -48,49 +56,37 @@ function dispatcherFor(options: TransportOptions): EnvHttpProxyAgent {
 
 export function createTransport(options: TransportOptions): Transport {
   const dispatcher = dispatcherFor(options)
-  const baseServer = new ServerConfiguration<Record<string, string>>(options.server, {})
   const debug = options.debug
-  const configuration = createConfiguration({
-    baseServer,
-    authMethods: {
-      default: {
-        getName: () => 'eks-token',
-        async applySecurityAuthentication(context: RequestContext) {
-          context.setHeaderParam('Authorization', `Bearer ${await options.token()}`)
-          context.setDispatcher(dispatcher)
-        }
-      }
-    },
-    promiseMiddleware: debug
-      ? [
-          {
-            pre: async (context) => {
-              const url = new URL(context.getUrl())
-              debug(`kube → ${context.getHttpMethod()} ${url.pathname}${url.search}`)
-              return context
-            },
-            post: async (response) => {
-              debug(`kube ← HTTP ${response.httpStatusCode}`)
-              return response
-            }
-          }
-        ]
-      : undefined
-  })
   return {
-    configuration,
-    // client-node's object API takes a per-call configuration and builds the request from its
-    // baseServer, so a baseServer that sets the signal gives each call its own.
-    withSignal: (signal) => ({
-      ...configuration,
-      baseServer: {
-        makeRequestContext(endpoint, method) {
-          const context = baseServer.makeRequestContext(endpoint, method)
-          context.setSignal(signal)
-          return context
-        }
+    async send<T>(request: KubeRequest, signal: AbortSignal): Promise<T> {
+      // Appended, not resolved, so a server URL with a path keeps it.
+      const url = new URL(`${options.server.replace(/\/+$/, '')}${request.path}`)
+      for (const [name, value] of Object.entries(request.query ?? {})) {
+        if (value !== undefined) url.searchParams.set(name, value)
       }
-    }),
+      const headers: Record<string, string> = {
+        Accept: ACCEPT,
+        Authorization: `Bearer ${await options.token()}`
+      }
+      if (request.body) headers['Content-Type'] = request.body.contentType
+      debug?.(`kube → ${request.method} ${url.pathname}${url.search}`)
+      const response = await fetch(url, {
+        method: request.method,
+        headers,
+        body: request.body?.text,
+        signal,
+        dispatcher
+      })
+      debug?.(`kube ← HTTP ${response.status}`)
+      const text = await response.text()
+      if (response.ok) return JSON.parse(text) as T
+      throw new ApiException(
+        response.status,
+        'Unsuccessful HTTP Request',
+        text,
+        Object.fromEntries(response.headers)
+      )
+    },
     close: () => dispatcher.close()
   }
 }
