@@ -2,12 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { DescribeClusterCommand } from '@aws-sdk/client-eks'
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts'
-import {
-  AWS_MAX_ATTEMPTS,
-  createAwsClients,
-  createStsClient,
-  USER_AGENT
-} from '../src/aws/clients.js'
+import { AWS_MAX_ATTEMPTS, USER_AGENT } from '../src/aws/client-config.js'
+import { createAwsClients } from '../src/aws/clients.js'
+import { createStsClient } from '../src/aws/sts-client.js'
 
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' }
 

@@ -5,7 +5,9 @@
  */
 import * as core from '@actions/core'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
-import { type AwsClients, type AwsCredentials, createStsClient } from './aws/clients.js'
+import type { AwsCredentials } from './aws/client-config.js'
+import type { AwsClients } from './aws/clients.js'
+import { createStsClient } from './aws/sts-client.js'
 import { assumeRoleWithOidc, defaultCredentials } from './aws/credentials.js'
 import { describeInstanceTypes } from './aws/instance-types.js'
 import type { ClusterInfo } from './aws/cluster.js'

@@ -7,7 +7,8 @@ import { AssumeRoleWithWebIdentityCommand, type STSClient } from '@aws-sdk/clien
 import { decodeJwtClaims, issuerOf, trustPolicyHint } from '../auth-hints.js'
 import { HintedError, errorMessage } from '../errors.js'
 import { retry } from '../retry.js'
-import { createStsClient, type AwsCredentials } from './clients.js'
+import type { AwsCredentials } from './client-config.js'
+import { createStsClient } from './sts-client.js'
 import { awsErrorCode, isRetryableAwsError } from './retryable.js'
 
 /** What assumeRoleWithOidc needs; the STS client and the ID-token source are injected for tests. */

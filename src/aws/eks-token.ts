@@ -7,7 +7,7 @@
 import * as core from '@actions/core'
 import { Sha256 } from '@aws-crypto/sha256-js'
 import { SignatureV4 } from '@smithy/signature-v4'
-import type { AwsCredentials } from './clients.js'
+import type { AwsCredentials } from './client-config.js'
 
 /** A bearer token for the Kubernetes API and when to stop using it. */
 export interface EksToken {
