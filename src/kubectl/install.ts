@@ -23,6 +23,13 @@ import { kubectlPlatform, type KubectlOs } from './platform.js'
 export { kubectlArch } from './platform.js'
 
 /** What to install and where from. */
+/** An installed kubectl: the binary's path, the exact version, and whether it came from the cache. */
+export interface InstalledKubectl {
+  path: string
+  version: string
+  cacheHit: boolean
+}
+
 export interface KubectlInstallParams {
   /** 'v1.31.2' | '1.31' | 'latest' | undefined (the latest patch of `clusterVersion`). */
   version?: string
@@ -126,7 +133,7 @@ export async function resolveKubectlVersion(
 export async function installKubectl(
   p: KubectlInstallParams,
   deps: { fetchText?: FetchText; downloadFile?: DownloadFile; tc?: ToolCache } = {}
-): Promise<{ path: string; version: string; cacheHit: boolean }> {
+): Promise<InstalledKubectl> {
   const tc = deps.tc ?? toolCache
   const retryOptions = { deadline: p.deadline, sleep: p.sleep }
   const fetchText = deps.fetchText ?? ((url: string) => defaultFetchText(url, retryOptions))
