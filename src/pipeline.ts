@@ -80,7 +80,7 @@ export async function runPipeline(
   )
   const live = await core.group('Cluster state', async () => logClusterState(await liveP))
   // Decided once, before any write: every later step reads this value.
-  const mode = await core.group('Mode', async () => decideRunMode(kind, live, inputs))
+  const mode = await core.group('Mode', async () => decideRunMode(kind, live, inputs, plan))
   const eniConfigs = buildEniConfigSet(network, inputs)
   const addonPlan = isAddonMode(mode)
     ? await core.group('EKS add-on plan', () =>

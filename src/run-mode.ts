@@ -86,19 +86,20 @@ function refusalFacts(inputs: ActionInputs) {
 }
 
 /**
- * The one mode decision, from DescribeCluster, DescribeAddon and the live aws-node, before any
- * write. Throws the refusal (no CNI, self-managed forced on an add-on, an add-on in a state EKS
- * accepts no update in).
+ * The one mode decision, from DescribeCluster, DescribeAddon, the live aws-node and the run plan
+ * (a version change or settings only), before any write. Throws the refusal (no CNI, self-managed
+ * forced on an add-on, an add-on in a state EKS accepts no update in).
  */
 export function decideRunMode(
   kind: ClusterKind,
   live: LiveState,
-  inputs: ActionInputs
+  inputs: ActionInputs,
+  plan: RunPlan
 ): ModeDecision {
   const decision = decideMode(kind.reading.kind, kind.reading.addon, awsNodeFacts(live.awsNode), {
     mode: inputs.mode,
     takeOverAddonFields: inputs.takeOverAddonFields,
-    versionChange: inputs.cniVersion !== undefined || inputs.manifest !== undefined,
+    versionChange: plan.writeMode === 'version',
     ...refusalFacts(inputs)
   })
   if (decision.kind === 'REFUSE') throw new Error(decision.message)

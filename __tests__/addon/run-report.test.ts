@@ -8,7 +8,6 @@ jest.unstable_mockModule('@actions/core', () => core)
 const { addonApplied, addonDryRunPlan, buildAddonReport } =
   await import('../../src/addon/run-report.js')
 const { addonManifestFacts } = await import('../../src/addon/run.js')
-const { decideRunMode } = await import('../../src/run-mode.js')
 
 function daemonSet(env: Record<string, string>, resourceVersion: string) {
   return {
@@ -83,33 +82,6 @@ const plan = (more: Partial<AddonPlan> = {}): AddonPlan => ({
 
 beforeEach(() => {
   jest.clearAllMocks()
-})
-
-describe('decideRunMode', () => {
-  const kind = (addonPresent: boolean) =>
-    ({
-      cluster: {},
-      reading: {
-        cluster: {},
-        kind: { name: 'demo', status: 'ACTIVE', autoMode: false, ipFamily: 'ipv4' },
-        addon: addonPresent
-          ? { present: true, status: 'ACTIVE', version: 'v1.19.6-eksbuild.1', issues: [] }
-          : { present: false }
-      }
-    }) as unknown as Parameters<typeof decideRunMode>[0]
-
-  it('goes to the add-on path when DescribeAddon finds vpc-cni, and logs the mode', () => {
-    const ds = daemonSet({}, '1')
-    expect(decideRunMode(kind(true), live(ds), inputs()).kind).toBe('ADDON')
-    expect(core.info).toHaveBeenCalledWith(expect.stringMatching(/^Mode: addon/))
-  })
-
-  it('throws the refusal: no CNI, and self-managed forced on an add-on', () => {
-    expect(() => decideRunMode(kind(false), live(undefined), inputs())).toThrow(/has no VPC CNI/)
-    expect(() =>
-      decideRunMode(kind(true), live(daemonSet({}, '1')), inputs({ mode: 'self-managed' }))
-    ).toThrow(/take-over-addon-fields: true/)
-  })
 })
 
 describe('addonApplied', () => {
