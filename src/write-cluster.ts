@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import type { EniConfigObject } from './cni/eniconfig.js'
 import { customNetworkingOn, envRemovalPatch } from './cni/partial.js'
-import type { CniEnvSettings } from './inputs.js'
+import type { CniEnvSettings } from './settings.js'
 import {
   type AppliedObject,
   applyEniConfigs,

@@ -20,9 +20,6 @@ import { errorMessage } from '../errors.js'
 import { TOOL, cacheAtomically, findCached, sha256File, type ToolCache } from './cache.js'
 import { kubectlPlatform, type KubectlOs } from './platform.js'
 
-export { kubectlArch } from './platform.js'
-
-/** What to install and where from. */
 /** An installed kubectl: the binary's path, the exact version, and whether it came from the cache. */
 export interface InstalledKubectl {
   path: string
@@ -30,6 +27,7 @@ export interface InstalledKubectl {
   cacheHit: boolean
 }
 
+/** What to install and where from. */
 export interface KubectlInstallParams {
   /** 'v1.31.2' | '1.31' | 'latest' | undefined (the latest patch of `clusterVersion`). */
   version?: string
