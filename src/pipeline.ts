@@ -156,11 +156,12 @@ export async function runPipeline(
   }
   const outcome: Outcome = {
     applied,
+    // A dry run's report is its plan: before → after of every object it sent.
     plans: !plan.dryRun
       ? undefined
       : addonWritten
         ? addonDryRunPlan(facts, addonWritten)
-        : dryRunPlan(facts, written!.applied),
+        : dryRunPlan(facts, applied),
     rollout,
     changeTime,
     kubectlPath: kubectl?.path ?? '',
