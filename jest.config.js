@@ -13,7 +13,12 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // Node runs a package's dist-es files as CommonJS (no "type": "module"); tests take the
+    // package's own entry, which has the same API (src/aws/ec2-es.d.ts says why src does not).
+    '^(@aws-sdk/client-ec2)/dist-es/index\\.js$': '$1'
+  },
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   setupFiles: ['<rootDir>/__tests__/setup/env.ts'],

@@ -6,7 +6,7 @@ import {
   type EC2Client,
   type _InstanceType,
   paginateDescribeInstanceTypes
-} from '@aws-sdk/client-ec2'
+} from '@aws-sdk/client-ec2/dist-es/index.js'
 import { type InstanceNetworkInfo, networkInfoFromInstanceType } from '../cni/max-pods.js'
 import { Inputs } from '../constants.js'
 import { errorMessage } from '../errors.js'

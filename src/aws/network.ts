@@ -8,7 +8,7 @@ import {
   type Subnet,
   paginateDescribeSecurityGroups,
   paginateDescribeSubnets
-} from '@aws-sdk/client-ec2'
+} from '@aws-sdk/client-ec2/dist-es/index.js'
 import { errorMessage } from '../errors.js'
 import { awsErrorCode } from './retryable.js'
 

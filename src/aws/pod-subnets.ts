@@ -9,7 +9,7 @@ import {
   GetSubnetCidrReservationsCommand,
   type NetworkInterface,
   paginateDescribeNetworkInterfaces
-} from '@aws-sdk/client-ec2'
+} from '@aws-sdk/client-ec2/dist-es/index.js'
 import { errorMessage } from '../errors.js'
 import { awsErrorCode } from './retryable.js'
 
