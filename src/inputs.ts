@@ -8,26 +8,28 @@ import { type CniEnvSettings, INPUT_DEFAULTS, readSettings } from './settings.js
 import {
   type ImageRegistrySetting,
   type ManifestLocation,
-  type SubnetEntry,
   InputError,
   parseAudience,
   parseBoolean,
   parseClusterName,
   parseHttpsUrl,
   parseImageRegistry,
-  parseInstanceTypes,
   parseInteger,
   parseKubectlVersion,
   parseLabelKey,
   parseManifest,
   parseRegion,
   parseRoleArn,
-  parseSecurityGroups,
   parseSessionName,
   parseSha256,
-  parseSubnets,
   parseVersionTag
 } from './inputs-parse.js'
+import {
+  type SubnetEntry,
+  parseInstanceTypes,
+  parseSecurityGroups,
+  parseSubnets
+} from './inputs-ec2.js'
 import { parseMode, parseResolveConflicts } from './addon/inputs.js'
 import type { ModeInput, ResolveConflicts } from './addon/names.js'
 import type { ExpectedNodes } from './report/capacity.js'
