@@ -8,6 +8,7 @@ import {
   awsNodeEnv,
   editAwsNode,
   isAwsNodeDaemonSet,
+  isTrue,
   moveImage,
   type CniSettings
 } from '../src/cni/aws-node.js'
@@ -216,5 +217,14 @@ describe('the CRD parsed with loadAllYaml', () => {
       .find((o) => o?.kind === 'CustomResourceDefinition')
     const wire = ObjectSerializer.serialize(plain, 'V1CustomResourceDefinition')
     expect(JSON.stringify(wire)).not.toContain('x-kubernetes-preserve-unknown-fields')
+  })
+})
+
+describe('isTrue', () => {
+  it("reads a variable as ipamd does: Go's ParseBool true set, nothing else", () => {
+    for (const v of ['true', 'True', 'TRUE', '1', 't', 'T', ' true '])
+      expect([v, isTrue(v)]).toEqual([v, true])
+    for (const v of [undefined, '', 'false', '0', 'yes', 'on', 'tRUE'])
+      expect([v, isTrue(v)]).toEqual([v, false])
   })
 })

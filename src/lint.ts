@@ -3,7 +3,7 @@
  * the ENIConfigs for combinations that the VPC CNI accepts silently but that do not do what their
  * author meant. Each finding names the reason and links the official documentation.
  */
-import { AWS_NODE, AWS_NODE_INIT_CONTAINER } from './cni/aws-node.js'
+import { AWS_NODE, AWS_NODE_INIT_CONTAINER, isTrue } from './cni/aws-node.js'
 import { ZONE_ID_LABEL } from './cni/eniconfig.js'
 import { Inputs } from './constants.js'
 import { listSome } from './report/markdown.js'
@@ -280,11 +280,6 @@ function valuesOutOfRange(env: Record<string, string>, container: string): LintF
     }
   }
   return findings
-}
-
-/** Go's strconv.ParseBool true set, which is how ipamd reads its booleans. */
-function isTrue(value: string | undefined): boolean {
-  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value.trim())
 }
 
 function integer(value: string | undefined): number | undefined {

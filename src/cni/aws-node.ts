@@ -76,6 +76,14 @@ export function awsNodeEnv(ds: KubernetesObject): {
   }
 }
 
+/**
+ * Whether ipamd reads an aws-node variable as true: Go's strconv.ParseBool true set, which is how
+ * ipamd parses its booleans (so `1` and `T` count, `yes` does not).
+ */
+export function isTrue(value: string | undefined): boolean {
+  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value.trim())
+}
+
 /** Moves an image from any EKS add-on ECR registry to `registry`; other images stay as they are. */
 export function moveImage(image: string, registry: string): string {
   const slash = image.indexOf('/')

@@ -4,7 +4,7 @@
  * the run before any write) and the table and output to the report.
  */
 import * as core from '@actions/core'
-import { awsNodeEnv, isAwsNodeDaemonSet } from '../cni/aws-node.js'
+import { awsNodeEnv, isAwsNodeDaemonSet, isTrue } from '../cni/aws-node.js'
 import type { RunFacts } from '../features.js'
 import type { KubernetesObject } from '../kube/client.js'
 import type { LintFinding } from '../lint.js'
@@ -14,10 +14,6 @@ import { capacityMarkdown, capacityOutput } from './capacity-report.js'
 import { type NodeGroupReport, nodeGroupReport } from './node-groups.js'
 
 const reports = new WeakMap<RunFacts, NodeGroupReport>()
-
-function isTrue(value: string | undefined): boolean {
-  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value.trim())
-}
 
 /** The check for this run's facts, computed on first use. */
 export function nodeGroupCheck(f: RunFacts): NodeGroupReport {

@@ -4,6 +4,7 @@
  */
 import type { ClusterRolePolicies } from '../aws/cluster-role.js'
 import type { ZoneSubnet } from '../aws/network.js'
+import { isTrue } from '../cni/aws-node.js'
 import type { OptionalRead, PodSubnetUsage } from '../aws/pod-subnets.js'
 import { Inputs } from '../constants.js'
 import type { LintFinding } from '../lint.js'
@@ -41,11 +42,6 @@ export interface NodeGroupReport {
   rows: CapacityRow[]
   findings: LintFinding[]
   notices: string[]
-}
-
-/** Go's strconv.ParseBool true set, which is how ipamd reads its booleans. */
-function isTrue(value: string | undefined): boolean {
-  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value.trim())
 }
 
 function count(value: string | undefined): number | undefined {
