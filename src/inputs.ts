@@ -4,7 +4,8 @@
  */
 import * as core from '@actions/core'
 import { Inputs } from './constants.js'
-import { type CniEnvSettings, INPUT_DEFAULTS, readSettings } from './settings.js'
+import type { CniSettings } from './cni/aws-node.js'
+import { INPUT_DEFAULTS, readSettings } from './settings.js'
 import {
   type ImageRegistrySetting,
   type ManifestLocation,
@@ -35,7 +36,11 @@ import type { ModeInput, ResolveConflicts } from './addon/names.js'
 import type { ExpectedNodes } from './report/capacity.js'
 import { parseExpectedNodes } from './report/capacity-report.js'
 
-export type { CniEnvSettings } from './settings.js'
+/**
+ * @deprecated The aws-node settings have one type, CniSettings in cni/aws-node.ts; this alias
+ * stays only until steps-apply.ts imports that name.
+ */
+export type CniEnvSettings = CniSettings
 
 /** Everything the action was asked to do, validated. */
 export interface ActionInputs {
@@ -67,7 +72,7 @@ export interface ActionInputs {
   readonly manifestBaseUrl: string
   readonly imageRegistry: ImageRegistrySetting
   /** aws-node settings from the CNI inputs and `env` (env lines win over the named inputs). */
-  readonly settings: CniEnvSettings
+  readonly settings: CniSettings
   /** Wait for the ENIConfig CRD and the aws-node rollout. */
   readonly wait: boolean
   /** Budget for the waits, in seconds. */

@@ -3,15 +3,16 @@
  * changed, so a reviewer sees the outcome without opening the log.
  */
 import * as core from '@actions/core'
+import { AWS_NODE, AWS_NODE_INIT_CONTAINER, type CniSettings } from './cni/aws-node.js'
 import { errorMessage, hintOf } from './errors.js'
-import type { CniEnvSettings } from './inputs.js'
+import type { Change } from './kube/apply.js'
 import type { ActionResult } from './outputs.js'
 import { escapeHtml, htmlCode } from './report/markdown.js'
 
 /** One applied object and what happened to it. */
 export interface ChangeRow {
   key: string
-  change: 'created' | 'configured' | 'unchanged'
+  change: Change
 }
 
 export interface SummaryDetails {
@@ -19,7 +20,7 @@ export interface SummaryDetails {
   region: string
   result: ActionResult
   /** The settings the action was asked to apply. */
-  settings: CniEnvSettings
+  settings: CniSettings
   /** The aws-node DaemonSet's images after the edit. */
   images: string[]
   changes: ChangeRow[]
@@ -38,8 +39,12 @@ export async function writeSummary(d: SummaryDetails): Promise<void> {
   const header = (cells: string[]) => cells.map((data) => ({ data, header: true }))
   const code = htmlCode
   const settings = [
-    ...Object.entries(d.settings.env).map(([k, v]) => ['aws-node', code(k), code(v)]),
-    ...Object.entries(d.settings.initEnv).map(([k, v]) => ['aws-vpc-cni-init', code(k), code(v)])
+    ...Object.entries(d.settings.env).map(([k, v]) => [AWS_NODE, code(k), code(v)]),
+    ...Object.entries(d.settings.initEnv).map(([k, v]) => [
+      AWS_NODE_INIT_CONTAINER,
+      code(k),
+      code(v)
+    ])
   ]
   const outcome = d.dryRun
     ? `<b>Dry run</b>: nothing was changed; a real run would ${r.changed ? '<b>change</b> the cluster' : 'change nothing'}`

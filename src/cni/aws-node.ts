@@ -13,13 +13,18 @@ export const AWS_NODE_NAMESPACE = 'kube-system'
 /** The init container that reads DISABLE_TCP_EARLY_DEMUX. */
 export const AWS_NODE_INIT_CONTAINER = 'aws-vpc-cni-init'
 
-/** Env to set or add; values are already strings as Kubernetes requires. */
+/**
+ * The aws-node settings a run applies, as the inputs give them (settings.ts) and as the edits
+ * take them: values are strings, as Kubernetes requires.
+ */
 export interface CniSettings {
+  /** Env of container aws-node to set or add. */
   env: Record<string, string>
+  /** Env of init container aws-vpc-cni-init to set or add. */
   initEnv: Record<string, string>
-  /** Variables of container aws-node to remove. */
+  /** Variables of container aws-node that must be absent after the run (an input set to ''). */
   unset?: readonly string[]
-  /** Variables of the init container to remove. */
+  /** Variables of the init container that must be absent after the run. */
   initUnset?: readonly string[]
 }
 
