@@ -5,7 +5,6 @@ import { RESULT } from './fixtures/action-result.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
 const { setOutputs, setPartialOutputs } = await import('../src/outputs.js')
-const { writePartialSummary } = await import('../src/summary.js')
 
 const result = RESULT
 
@@ -44,29 +43,5 @@ describe('a run that failed after its first write', () => {
       [Outputs.KubernetesVersion]: '1.31',
       [Outputs.NodesToRecycle]: JSON.stringify(result.nodesToRecycle)
     })
-  })
-
-  it('lists each object with what happened to it, HTML-escaped, and the error', async () => {
-    process.env.GITHUB_STEP_SUMMARY = '/dev/null'
-    await writePartialSummary({
-      clusterName: 'demo<x>',
-      region: 'us-east-1',
-      rows: [
-        { key: 'ENIConfig/us-east-1a', outcome: 'created' },
-        { key: 'ENIConfig/us-east-1b', outcome: 'failed' },
-        { key: 'DaemonSet/kube-system/aws-node', outcome: 'not reached' }
-      ],
-      removed: ['aws-node WARM_IP_TARGET'],
-      message: 'boom\nA rerun with the same inputs completes the change'
-    })
-    delete process.env.GITHUB_STEP_SUMMARY
-    const text = core.summary.text
-    expect(text).toContain('demo&lt;x&gt; (failed)')
-    expect(text).toContain('["<code>ENIConfig/us-east-1a</code>","created"]')
-    expect(text).toContain('["<code>ENIConfig/us-east-1b</code>","sent, no answer"]')
-    expect(text).toContain('["<code>DaemonSet/kube-system/aws-node</code>","not reached"]')
-    expect(text).toContain('<code>aws-node WARM_IP_TARGET</code>')
-    expect(text).toContain('A rerun with the same inputs completes the change')
-    expect(core.summary.write).toHaveBeenCalled()
   })
 })
