@@ -4,7 +4,7 @@
  * author meant. Each finding names the reason and links the official documentation.
  */
 import { AWS_NODE, AWS_NODE_INIT_CONTAINER, isTrue } from './cni/aws-node.js'
-import { ZONE_ID_LABEL } from './cni/eniconfig.js'
+import { LEGACY_ZONE_LABEL, ZONE_ID_LABEL, ZONE_LABEL } from './cni/eniconfig.js'
 import { Inputs } from './constants.js'
 import { listSome } from './report/markdown.js'
 import { settingInput } from './settings.js'
@@ -98,10 +98,7 @@ const ENUMS: Record<string, string[]> = {
 }
 
 /** Node labels whose value is the zone name. */
-const ZONE_LABELS = new Set([
-  'topology.kubernetes.io/zone',
-  'failure-domain.beta.kubernetes.io/zone'
-])
+const ZONE_LABELS = new Set([ZONE_LABEL, LEGACY_ZONE_LABEL])
 
 // EC2 throttling: the README's WARM_IP_TARGET note. 5 and 50 are the issue's thresholds.
 const SMALL_WARM_IP_TARGET = 5
@@ -172,7 +169,7 @@ function customNetworkingWithoutLabel(env: Record<string, string>): LintFinding[
         'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true but neither ENI_CONFIG_LABEL_DEF nor ' +
         'ENI_CONFIG_ANNOTATION_DEF is set, so ipamd reads the ENIConfig name from the node label ' +
         'k8s.amazonaws.com/eniConfig, which EKS nodes do not carry, and the per-zone ENIConfigs are never ' +
-        'picked. Set ENI_CONFIG_LABEL_DEF=topology.kubernetes.io/zone ' +
+        `picked. Set ENI_CONFIG_LABEL_DEF=${ZONE_LABEL} ` +
         `(${Inputs.EniConfigLabelDef}).`,
       link: readmeLink('ENI_CONFIG_LABEL_DEF')
     }

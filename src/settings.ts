@@ -5,6 +5,7 @@
  * here plus its entry in action.yml (and the Inputs enum).
  */
 import { AWS_NODE, AWS_NODE_INIT_CONTAINER, type CniSettings } from './cni/aws-node.js'
+import { ZONE_LABEL } from './cni/eniconfig.js'
 import { Inputs } from './constants.js'
 import {
   InputError,
@@ -104,7 +105,7 @@ export const AWS_NODE_SETTINGS = [
     env: 'ENI_CONFIG_LABEL_DEF',
     container: AWS_NODE,
     kind: 'label',
-    default: 'topology.kubernetes.io/zone',
+    default: ZONE_LABEL,
     reserved: true
   }
 ] as const satisfies readonly AwsNodeSetting[]
