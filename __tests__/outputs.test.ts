@@ -13,7 +13,7 @@ beforeEach(() => {
 })
 
 describe('setOutputs', () => {
-  it('sets every output once, kubeconfig only when exported', () => {
+  it('sets every output once, with its text, kubeconfig only when exported', () => {
     setOutputs(result)
     const names = core.setOutput.mock.calls.map(([name]) => name)
     expect(names.sort()).toEqual(
@@ -21,13 +21,30 @@ describe('setOutputs', () => {
         .filter((o) => o !== Outputs.Kubeconfig)
         .sort()
     )
-    expect(core.setOutput).toHaveBeenCalledWith(Outputs.Changed, 'false')
-    expect(
-      JSON.parse(core.setOutput.mock.calls.find(([n]) => n === Outputs.EniConfigs)?.[1] as string)
-    ).toEqual(result.eniConfigs)
+    expect(Object.fromEntries(core.setOutput.mock.calls)).toEqual({
+      [Outputs.EniConfigs]: JSON.stringify(result.eniConfigs),
+      [Outputs.EniConfigLabelDef]: 'topology.kubernetes.io/zone',
+      [Outputs.CniVersion]: 'v1.19.6',
+      [Outputs.Changed]: 'false',
+      [Outputs.KubectlPath]: '/opt/kubectl',
+      [Outputs.ClusterSecurityGroupId]: 'sg-01',
+      [Outputs.KubernetesVersion]: '1.31',
+      [Outputs.MaxPods]: '{"m5.large":110}',
+      [Outputs.NodesToRecycle]: JSON.stringify(result.nodesToRecycle),
+      [Outputs.PodSubnetCapacity]: '[]',
+      [Outputs.Mode]: 'self-managed',
+      [Outputs.AddonVersion]: ''
+    })
     jest.clearAllMocks()
-    setOutputs({ ...result, kubeconfig: '/tmp/k.yaml' })
+    setOutputs({
+      ...result,
+      kubeconfig: '/tmp/k.yaml',
+      mode: 'addon',
+      addonVersion: 'v1.19.6-eksbuild.1'
+    })
     expect(core.setOutput).toHaveBeenCalledWith(Outputs.Kubeconfig, '/tmp/k.yaml')
+    expect(core.setOutput).toHaveBeenCalledWith(Outputs.Mode, 'addon')
+    expect(core.setOutput).toHaveBeenCalledWith(Outputs.AddonVersion, 'v1.19.6-eksbuild.1')
   })
 })
 
