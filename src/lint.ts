@@ -7,7 +7,7 @@ import { AWS_NODE, AWS_NODE_INIT_CONTAINER, isTrue } from './cni/aws-node.js'
 import { LEGACY_ZONE_LABEL, ZONE_ID_LABEL, ZONE_LABEL } from './cni/eniconfig.js'
 import { Inputs } from './constants.js'
 import { listSome } from './report/markdown.js'
-import { settingInput } from './settings.js'
+import { type SettingContainer, settingInput } from './settings.js'
 
 /** One problem with the effective settings, reported as a warning annotation. */
 export interface LintFinding {
@@ -61,6 +61,10 @@ const ANCHOR: Record<string, string> = {
   AWS_VPC_K8S_PLUGIN_LOG_LEVEL: 'aws_vpc_k8s_plugin_log_level'
 }
 const readmeLink = (name: string): string => `${README}#${ANCHOR[name] ?? 'cni-env-vars'}`
+
+/** The input a finding tells the user to change for a variable: its named input, else `env`. */
+const inputFor = (name: string, container?: SettingContainer): Inputs =>
+  settingInput(name, container) ?? Inputs.Env
 
 /**
  * Integer variables and their sensible maximum. 250 is the most pods EKS runs on any node (the
@@ -133,8 +137,8 @@ function ipTargetsOverridePrefixTarget(env: Record<string, string>): LintFinding
         `With ENABLE_PREFIX_DELEGATION=true, ${set} make ipamd ignore ` +
         `WARM_PREFIX_TARGET=${env.WARM_PREFIX_TARGET}: the warm pool is sized in IPs, not in /28 prefixes. ` +
         `If you meant the prefix target, leave ${ipTargets.join(' and ')} unset (` +
-        ipTargets.map((k) => `${settingInput(k)}: ''`).join(', ') +
-        `) to use WARM_PREFIX_TARGET; or unset WARM_PREFIX_TARGET (${Inputs.WarmPrefixTarget}: '') ` +
+        ipTargets.map((k) => `${inputFor(k)}: ''`).join(', ') +
+        `) to use WARM_PREFIX_TARGET; or unset WARM_PREFIX_TARGET (${inputFor('WARM_PREFIX_TARGET')}: '') ` +
         `to state the IP targets alone.`,
       link: readmeLink('WARM_PREFIX_TARGET')
     }
@@ -152,7 +156,7 @@ function podEniWithoutEarlyDemux(ctx: LintContext): LintFinding[] {
         `ENABLE_POD_ENI=true turns on security groups for pods, but init container aws-vpc-cni-init has ` +
         `DISABLE_TCP_EARLY_DEMUX=${now ?? '(unset)'}: kubelet's TCP liveness and readiness probes to pods ` +
         `with their own security group then fail. Set DISABLE_TCP_EARLY_DEMUX=true ` +
-        `(${Inputs.DisableTcpEarlyDemux}: true).`,
+        `(${inputFor('DISABLE_TCP_EARLY_DEMUX', AWS_NODE_INIT_CONTAINER)}: true).`,
       link: readmeLink('DISABLE_TCP_EARLY_DEMUX')
     }
   ]
@@ -170,7 +174,7 @@ function customNetworkingWithoutLabel(env: Record<string, string>): LintFinding[
         'ENI_CONFIG_ANNOTATION_DEF is set, so ipamd reads the ENIConfig name from the node label ' +
         'k8s.amazonaws.com/eniConfig, which EKS nodes do not carry, and the per-zone ENIConfigs are never ' +
         `picked. Set ENI_CONFIG_LABEL_DEF=${ZONE_LABEL} ` +
-        `(${Inputs.EniConfigLabelDef}).`,
+        `(${inputFor('ENI_CONFIG_LABEL_DEF')}).`,
       link: readmeLink('ENI_CONFIG_LABEL_DEF')
     }
   ]
