@@ -61,56 +61,47 @@ export function parseOptionalCount(input: string, raw: string): number | undefin
   return value
 }
 
-/** EKS's own rule for cluster names. */
-export function parseClusterName(input: string, raw: string): string {
-  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(raw)) {
-    throw new InputError(
-      input,
-      raw,
-      'an EKS cluster name: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit'
-    )
+/** A parser that takes the value as it is when it matches `pattern`, else says it expected `expected`. */
+function matching(pattern: RegExp, expected: string): (input: string, raw: string) => string {
+  return (input, raw) => {
+    if (!pattern.test(raw)) throw new InputError(input, raw, expected)
+    return raw
   }
-  return raw
 }
 
+/** EKS's own rule for cluster names. */
+export const parseClusterName = matching(
+  /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/,
+  'an EKS cluster name: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit'
+)
+
 /** AWS region codes across partitions: us-east-1, cn-north-1, us-gov-west-1, eusc-de-east-1. */
-export function parseRegion(input: string, raw: string): string {
-  if (!/^[a-z]{2,4}(-[a-z]+){1,3}-\d{1,2}$/.test(raw)) {
-    throw new InputError(input, raw, 'an AWS region code such as ap-northeast-2')
-  }
-  return raw
-}
+export const parseRegion = matching(
+  /^[a-z]{2,4}(-[a-z]+){1,3}-\d{1,2}$/,
+  'an AWS region code such as ap-northeast-2'
+)
+
+const parseRoleArnValue = matching(
+  /^arn:aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+  'an IAM role ARN such as arn:aws:iam::123456789012:role/deploy'
+)
 
 /** An IAM role ARN in any partition; empty means the default credential chain. */
 export function parseRoleArn(input: string, raw: string): string | undefined {
-  if (raw === '') return undefined
-  if (
-    !/^arn:aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(raw)
-  ) {
-    throw new InputError(
-      input,
-      raw,
-      'an IAM role ARN such as arn:aws:iam::123456789012:role/deploy'
-    )
-  }
-  return raw
+  return raw === '' ? undefined : parseRoleArnValue(input, raw)
 }
 
 /** STS's RoleSessionName rule. */
-export function parseSessionName(input: string, raw: string): string {
-  if (!/^[\w+=,.@-]{2,64}$/.test(raw)) {
-    throw new InputError(input, raw, '2 to 64 characters from letters, digits and +=,.@_-')
-  }
-  return raw
-}
+export const parseSessionName = matching(
+  /^[\w+=,.@-]{2,64}$/,
+  '2 to 64 characters from letters, digits and +=,.@_-'
+)
 
 /** The OIDC audience: a plain name or URL-like string, no spaces or shell characters. */
-export function parseAudience(input: string, raw: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,254}$/.test(raw)) {
-    throw new InputError(input, raw, 'an audience such as sts.amazonaws.com')
-  }
-  return raw
-}
+export const parseAudience = matching(
+  /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,254}$/,
+  'an audience such as sts.amazonaws.com'
+)
 
 /** A Kubernetes label key: [prefix/]name, the prefix a DNS subdomain. */
 export function parseLabelKey(input: string, raw: string): string {
