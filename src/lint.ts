@@ -104,7 +104,8 @@ const ENUMS: Record<string, string[]> = {
 /** Node labels whose value is the zone name. */
 const ZONE_LABELS = new Set([ZONE_LABEL, LEGACY_ZONE_LABEL])
 
-// EC2 throttling: the README's WARM_IP_TARGET note. 5 and 50 are the thresholds.
+// EC2 throttling, after the VPC CNI README's WARM_IP_TARGET note (a small target means more EC2
+// calls). The README gives no numbers: below 5 IPs on more than 50 nodes is where this rule warns.
 const SMALL_WARM_IP_TARGET = 5
 const LARGE_CLUSTER_NODES = 50
 
