@@ -122,6 +122,7 @@ describe('writeSummary', () => {
       clusterName: evil,
       region: 'us-east-1',
       result: {
+        ...result,
         eniConfigs: [
           {
             name: 'a&b',
@@ -131,14 +132,8 @@ describe('writeSummary', () => {
             securityGroups: ['sg-<1>']
           }
         ],
-        eniConfigLabelDef: 'topology.kubernetes.io/zone',
-        cniVersion: 'v1.19.6',
         changed: true,
-        kubectlPath: '',
-        clusterSecurityGroupId: 'sg-1',
-        kubernetesVersion: '1.31<',
-        maxPods: {},
-        nodesToRecycle: []
+        kubernetesVersion: '1.31<'
       },
       settings: {
         env: { WARM_IP_TARGET: '</code><script>' },
