@@ -4,7 +4,8 @@
  * the run before any write) and the table and output to the report.
  */
 import * as core from '@actions/core'
-import { awsNodeEnv, isAwsNodeDaemonSet, isTrue } from '../cni/aws-node.js'
+import { awsNodeEnv, isAwsNodeDaemonSet } from '../cni/aws-node.js'
+import { maxPodsEnvSettings } from '../cni/max-pods.js'
 import type { RunFacts } from '../features.js'
 import type { KubernetesObject } from '../kube/client.js'
 import type { LintFinding } from '../lint.js'
@@ -21,12 +22,9 @@ export function nodeGroupCheck(f: RunFacts): NodeGroupReport {
   if (known) return known
   const ds = f.manifest.objects.find(isAwsNodeDaemonSet) as KubernetesObject | undefined
   const env = ds ? awsNodeEnv(ds).env : {}
-  const maxEni = /^\d+$/.test(env.MAX_ENI ?? '') ? Number(env.MAX_ENI) : undefined
   const rows = maxPodsTable(f.instanceTypes, {
     cniVersion: f.manifest.cniVersion,
-    customNetworking: isTrue(env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG),
-    prefixDelegation: isTrue(env.ENABLE_PREFIX_DELEGATION),
-    ...(maxEni !== undefined ? { maxEni } : {})
+    ...maxPodsEnvSettings(env)
   })
   const report = nodeGroupReport({
     env,
