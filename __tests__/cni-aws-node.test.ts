@@ -7,6 +7,7 @@ import { load } from 'js-yaml'
 import {
   awsNodeEnv,
   editAwsNode,
+  envInteger,
   isAwsNodeDaemonSet,
   isTrue,
   moveImage,
@@ -226,5 +227,18 @@ describe('isTrue', () => {
       expect([v, isTrue(v)]).toEqual([v, true])
     for (const v of [undefined, '', 'false', '0', 'yes', 'on', 'tRUE'])
       expect([v, isTrue(v)]).toEqual([v, false])
+  })
+})
+
+describe('envInteger', () => {
+  it('reads a whole number as strconv.Atoi does, with a sign, else undefined', () => {
+    expect(['5', '+5', '-1', ' 30 ', '0'].map(envInteger)).toEqual([5, 5, -1, 30, 0])
+    expect([undefined, '', '1.5', '5x', 'ten'].map(envInteger)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined
+    ])
   })
 })

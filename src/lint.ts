@@ -3,7 +3,7 @@
  * the ENIConfigs for combinations that the VPC CNI accepts silently but that do not do what their
  * author meant. Each finding names the reason and links the official documentation.
  */
-import { AWS_NODE, AWS_NODE_INIT_CONTAINER, isTrue } from './cni/aws-node.js'
+import { AWS_NODE, AWS_NODE_INIT_CONTAINER, envInteger, isTrue } from './cni/aws-node.js'
 import { LEGACY_ZONE_LABEL, ZONE_ID_LABEL, ZONE_LABEL } from './cni/eniconfig.js'
 import { Inputs } from './constants.js'
 import { listSome } from './report/markdown.js'
@@ -230,7 +230,7 @@ function prefixDelegationOffNitro(ctx: LintContext): LintFinding[] {
 }
 
 function warmIpTargetThrottling(ctx: LintContext): LintFinding[] {
-  const warm = integer(ctx.env.WARM_IP_TARGET)
+  const warm = envInteger(ctx.env.WARM_IP_TARGET)
   if (warm === undefined || warm <= 0 || warm >= SMALL_WARM_IP_TARGET) return []
   if (ctx.nodes.length <= LARGE_CLUSTER_NODES) return []
   return [
@@ -263,7 +263,7 @@ function valuesOutOfRange(env: Record<string, string>, container: string): LintF
     const range = INTEGER_RANGES[name]
     const choices = ENUMS[name]
     if (range) {
-      const n = integer(value)
+      const n = envInteger(value)
       if (n === undefined) {
         finding(name, value, 'not an integer, so ipamd ignores it and uses its default.')
       } else if (n < range.min) {
@@ -284,13 +284,8 @@ function valuesOutOfRange(env: Record<string, string>, container: string): LintF
   return findings
 }
 
-function integer(value: string | undefined): number | undefined {
-  if (value === undefined || !/^[+-]?\d+$/.test(value.trim())) return undefined
-  return Number(value.trim())
-}
-
 /** ipamd treats zero and negative targets as unset. */
 function positive(value: string | undefined): boolean {
-  const n = integer(value)
+  const n = envInteger(value)
   return n !== undefined && n > 0
 }

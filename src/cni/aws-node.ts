@@ -89,6 +89,15 @@ export function isTrue(value: string | undefined): boolean {
   return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value.trim())
 }
 
+/**
+ * An aws-node variable as a whole number, as ipamd reads one with Go's strconv.Atoi (a sign is
+ * allowed); undefined when it is unset or not a whole number.
+ */
+export function envInteger(value: string | undefined): number | undefined {
+  if (value === undefined || !/^[+-]?\d+$/.test(value.trim())) return undefined
+  return Number(value.trim())
+}
+
 /** Moves an image from any EKS add-on ECR registry to `registry`; other images stay as they are. */
 export function moveImage(image: string, registry: string): string {
   const slash = image.indexOf('/')
