@@ -36,7 +36,6 @@ export interface SummaryDetails {
 export async function writeSummary(d: SummaryDetails): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const r = d.result
-  const header = (cells: string[]) => cells.map((data) => ({ data, header: true }))
   const code = htmlCode
   const settings = [
     ...Object.entries(d.settings.env).map(([k, v]) => [AWS_NODE, code(k), code(v)]),
@@ -85,6 +84,11 @@ export async function writeSummary(d: SummaryDetails): Promise<void> {
   await summary.write()
 }
 
+/** A table's header row. */
+function header(cells: string[]): { data: string; header: true }[] {
+  return cells.map((data) => ({ data, header: true }))
+}
+
 /**
  * After a failure, the explanation of an authorization error (trust policy, access entry) goes to
  * the job summary too, where it is easier to read than in the annotation. Never throws.
@@ -124,10 +128,7 @@ export async function writePartialSummary(d: PartialRunDetails): Promise<void> {
       )
       .addHeading('What changed', 3)
       .addTable([
-        [
-          { data: 'Object', header: true },
-          { data: 'Result', header: true }
-        ],
+        header(['Object', 'Result']),
         ...d.rows.map((r) => [
           code(r.key),
           r.outcome === 'failed' ? 'sent, no answer' : escapeHtml(r.outcome)
