@@ -8,6 +8,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { AWS_NODE, AWS_NODE_INIT_CONTAINER, isAwsNodeDaemonSet } from './cni/aws-node.js'
+import { ENI_CONFIG } from './cni/eniconfig.js'
 import type { Change } from './kube/apply.js'
 import { managedEntries, ownedLeaves } from './kube/managed-fields.js'
 import { code, text } from './report/markdown.js'
@@ -130,7 +131,7 @@ function createdFields(object: string, after: KubernetesObject): PlannedField[] 
   const all = flatten(normalize(after, false))
   const shown = isAwsNodeDaemonSet(after)
     ? (field: string) => /^(env|init env|image) /.test(field)
-    : after.kind === 'ENIConfig'
+    : after.kind === ENI_CONFIG.kind
       ? (field: string) => field.startsWith('spec.')
       : () => false
   return [...all]
