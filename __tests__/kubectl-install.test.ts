@@ -23,8 +23,8 @@ process.env.RUNNER_TEMP = TEMP
 process.env.GITHUB_PATH = path.join(root, 'github-path')
 writeFileSync(process.env.GITHUB_PATH, '')
 
-const { installKubectl, resolveKubectlVersion, kubectlArch } =
-  await import('../src/kubectl/install.js')
+const { installKubectl, resolveKubectlVersion } = await import('../src/kubectl/install.js')
+const { kubectlArch } = await import('../src/kubectl/platform.js')
 const tc = await import('@actions/tool-cache')
 const { fetchText } = await import('../src/download.js')
 

@@ -4,7 +4,7 @@
  * cluster was left in and that a rerun completes it.
  */
 import { errorMessage } from './errors.js'
-import type { RunFacts } from './features.js'
+import type { RunFacts } from './run-facts.js'
 import { setPartialOutputs } from './outputs.js'
 import { isAwsNodeDaemonSet } from './cni/aws-node.js'
 import { customNetworkingOn } from './cni/partial.js'

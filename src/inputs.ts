@@ -36,12 +36,6 @@ import type { ModeInput, ResolveConflicts } from './addon/names.js'
 import type { ExpectedNodes } from './report/capacity.js'
 import { parseExpectedNodes } from './report/capacity-report.js'
 
-/**
- * @deprecated The aws-node settings have one type, CniSettings in cni/aws-node.ts; this alias
- * stays only until steps-apply.ts imports that name.
- */
-export type CniEnvSettings = CniSettings
-
 /** Everything the action was asked to do, validated. */
 export interface ActionInputs {
   /** EKS cluster name. */

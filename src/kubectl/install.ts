@@ -20,7 +20,12 @@ import { errorMessage } from '../errors.js'
 import { TOOL, cacheAtomically, findCached, sha256File, type ToolCache } from './cache.js'
 import { kubectlPlatform, type KubectlOs } from './platform.js'
 
-export { kubectlArch } from './platform.js'
+/** An installed kubectl: the binary's path, the exact version, and whether it came from the cache. */
+export interface InstalledKubectl {
+  path: string
+  version: string
+  cacheHit: boolean
+}
 
 /** What to install and where from. */
 export interface KubectlInstallParams {
@@ -126,7 +131,7 @@ export async function resolveKubectlVersion(
 export async function installKubectl(
   p: KubectlInstallParams,
   deps: { fetchText?: FetchText; downloadFile?: DownloadFile; tc?: ToolCache } = {}
-): Promise<{ path: string; version: string; cacheHit: boolean }> {
+): Promise<InstalledKubectl> {
   const tc = deps.tc ?? toolCache
   const retryOptions = { deadline: p.deadline, sleep: p.sleep }
   const fetchText = deps.fetchText ?? ((url: string) => defaultFetchText(url, retryOptions))

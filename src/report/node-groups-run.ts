@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import { awsNodeEnv, isAwsNodeDaemonSet } from '../cni/aws-node.js'
 import { maxPodsEnvSettings } from '../cni/max-pods.js'
-import type { RunFacts } from '../features.js'
+import type { RunFacts } from '../run-facts.js'
 import type { KubernetesObject } from '../kube/client.js'
 import type { LintFinding } from '../lint.js'
 import { maxPodsTable } from '../max-pods-report.js'

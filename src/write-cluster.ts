@@ -1,12 +1,12 @@
 /**
- * The steps that write to the cluster (or, in a dry run, send dryRun=All), and the ones that wait
- * or install after them. Split from steps.ts, which re-exports them, so main sees one module.
+ * The writes of a self-managed run in the order that never strands a node (or, in a dry run, the
+ * same requests sent with dryRun=All), the ENIConfig apply the add-on path shares, and the wait
+ * for aws-node's rollout after either path.
  */
 import * as core from '@actions/core'
-import { type EniConfigObject, buildEniConfigs } from './cni/eniconfig.js'
+import type { EniConfigObject } from './cni/eniconfig.js'
 import { customNetworkingOn, envRemovalPatch } from './cni/partial.js'
-import type { ActionInputs, CniEnvSettings } from './inputs.js'
-import { installKubectl } from './kubectl/install.js'
+import type { CniSettings } from './cni/aws-node.js'
 import {
   type AppliedObject,
   applyEniConfigs,
@@ -17,11 +17,9 @@ import {
 import { type KubeClient, refKey, refOf } from './kube/client.js'
 import type { LiveState } from './kube/live.js'
 import { type WaitOptions, waitForCrdsEstablished, waitForRollout } from './kube/wait.js'
-import type { EniConfigOutput } from './outputs.js'
 import { withPlannedChanges } from './plan.js'
 import type { WriteProgress } from './progress.js'
-import type { resolveNetwork } from './steps.js'
-import { ENI_CONFIG_CRD, type WritePlan, plannedKeys } from './steps-writes.js'
+import { ENI_CONFIG_CRD, type WritePlan, plannedKeys } from './write-plan.js'
 
 /** What the writes of a run returned. */
 export interface Written {
@@ -42,7 +40,7 @@ export async function writeCluster(
   plan: WritePlan,
   eniConfigs: readonly EniConfigObject[],
   live: LiveState,
-  settings: CniEnvSettings,
+  settings: CniSettings,
   waitOptions: WaitOptions,
   dryRun: boolean,
   progress: WriteProgress
@@ -82,7 +80,7 @@ async function applyAwsNode(
   kube: KubeClient,
   plan: WritePlan,
   live: LiveState,
-  settings: CniEnvSettings,
+  settings: CniSettings,
   dryRun: boolean,
   progress: WriteProgress
 ): Promise<AppliedObject> {
@@ -129,27 +127,6 @@ function settle<T>(fn: () => Promise<T>): Promise<T> {
   return p
 }
 
-/** One ENIConfig per zone, named by zone or zone ID, and how the `eni-configs` output lists them. */
-export function buildEniConfigSet(
-  network: Awaited<ReturnType<typeof resolveNetwork>>,
-  inputs: ActionInputs
-): { objects: EniConfigObject[]; outputs: EniConfigOutput[] } {
-  const objects = buildEniConfigs(network.zones, network.securityGroups, inputs.eniConfigLabelDef)
-  const outputs = objects.map((c) => {
-    const zone = network.zones.find((z) => z.subnetId === c.spec.subnet)
-    return {
-      name: c.metadata.name,
-      zone: zone?.zone ?? '',
-      zoneId: zone?.zoneId ?? '',
-      subnet: c.spec.subnet,
-      securityGroups: [...network.securityGroups]
-    }
-  })
-  return { objects, outputs }
-}
-
-/** CRD of the ENIConfig kind, as readLiveState keys it. */
-
 /**
  * Applies the ENIConfigs, all at once. A dry run on a cluster without the ENIConfig CRD cannot
  * send them (the kind is not served until a real run creates it), so they count as created.
@@ -193,24 +170,6 @@ export async function awaitAwsNode(
   }
   core.info(line)
   return line
-}
-
-/**
- * kubectl through the tool cache, unless install-kubectl is false or this is a dry run. Its
- * requests stop at the run's deadline (timeout-seconds).
- */
-export async function installKubectlIfWanted(
-  inputs: ActionInputs,
-  clusterVersion: string,
-  deadline: number
-) {
-  if (!inputs.installKubectl || inputs.dryRun) return undefined
-  return installKubectl({
-    version: inputs.kubectlVersion,
-    clusterVersion,
-    mirror: inputs.kubectlMirror,
-    deadline
-  })
 }
 
 function logApplied(applied: AppliedObject[]): AppliedObject[] {

@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import * as core from '../__fixtures__/core.js'
-import type { RunFacts } from '../src/features.js'
+import type { RunFacts } from '../src/run-facts.js'
 import type { AppliedObject } from '../src/kube/apply.js'
 import { managedAwsNode, partialAwsNode } from './fixtures/aws-node-managed.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
-const { buildReport, checkOwnership, checkSettings, dryRunPlan } =
-  await import('../src/features.js')
+const { checkOwnership, checkSettings } = await import('../src/checks.js')
+const { buildReport, dryRunPlan } = await import('../src/run-report.js')
 
 const ORIGIN_ENV = {
   ENABLE_POD_ENI: 'true',
@@ -156,7 +156,7 @@ describe('checkSettings', () => {
 
 describe('buildReport', () => {
   it('computes max-pods from the applied settings and lists the old nodes after a change', () => {
-    const { result, summary } = buildReport(
+    const { result, summary, annotations } = buildReport(
       facts(ORIGIN_ENV),
       outcome([
         {
@@ -175,10 +175,15 @@ describe('buildReport', () => {
       instanceId: 'i-0123456789abcdef0',
       nodegroup: 'system'
     })
-    expect(core.notice).toHaveBeenCalledWith(
-      expect.stringContaining('2 node(s) started before the last change'),
-      { title: 'Nodes to replace' }
-    )
+    // Returned for the pipeline to emit: building the report annotates nothing itself.
+    expect(annotations).toEqual([
+      {
+        level: 'notice',
+        title: 'Nodes to replace',
+        message: expect.stringContaining('2 node(s) started before the last change')
+      }
+    ])
+    expect(core.notice).not.toHaveBeenCalled()
     expect(summary.sections.join('\n')).toContain('### Max pods per node')
     expect(summary.sections.join('\n')).toContain('### Nodes to replace')
     expect(summary.changes).toEqual([
@@ -196,11 +201,12 @@ describe('buildReport', () => {
       AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'false',
       ENABLE_PREFIX_DELEGATION: 'false'
     }
-    const { result } = buildReport(
+    const { result, annotations } = buildReport(
       facts(env),
       outcome([{ key: 'x', change: 'unchanged', object: daemonSet(env) }])
     )
     expect(result.changed).toBe(false)
+    expect(annotations).toEqual([])
     expect(result.nodesToRecycle).toEqual([])
     expect(result.maxPods).toEqual({ 'm5.large': 29 })
     expect(core.warning).not.toHaveBeenCalled()
@@ -248,7 +254,6 @@ describe('checkOwnership', () => {
     const f = facts(ORIGIN_ENV)
     return {
       ...f,
-      inputs: { ...f.inputs, dryRun: false } as RunFacts['inputs'],
       live: { ...f.live, objects: new Map([['DaemonSet/kube-system/aws-node', live as never]]) },
       manifest: { ...f.manifest, objects: [partialAwsNode(desiredEnv) as never] },
       eniConfigs: { objects: [], outputs: [] }
@@ -261,7 +266,8 @@ describe('checkOwnership', () => {
       edits: [{ manager: 'argocd', time: '2026-11-20T10:00:00Z', env: { WARM_IP_TARGET: '5' } }]
     })
     const report = checkOwnership(
-      withLive(live, { WARM_IP_TARGET: '1', AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' })
+      withLive(live, { WARM_IP_TARGET: '1', AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' }),
+      false
     )
     expect(report.takeovers.map((t) => [t.manager, t.installer])).toEqual([
       ['argocd', false],
@@ -276,10 +282,21 @@ describe('checkOwnership', () => {
     expect(summary.sections.join('\n')).toContain('### Field owners')
   })
 
+  it('words the warning as what a real run would do when the run is a dry run', () => {
+    const live = managedAwsNode({
+      installer: ['helm', 'Update'],
+      edits: [{ manager: 'argocd', time: '2026-11-20T10:00:00Z', env: { WARM_IP_TARGET: '5' } }]
+    })
+    checkOwnership(withLive(live, { WARM_IP_TARGET: '1' }), true)
+    expect(core.warning).toHaveBeenCalledWith(expect.stringContaining('a real run would take'), {
+      title: 'Fields set by another tool'
+    })
+  })
+
   it('throws before any write when manager eks owns a field that would change', () => {
     const live = managedAwsNode({ installer: ['eks', 'Apply'] })
     expect(() =>
-      checkOwnership(withLive(live, { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' }))
+      checkOwnership(withLive(live, { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' }), false)
     ).toThrow(/EKS managed add-on/)
     expect(core.warning).not.toHaveBeenCalled()
   })

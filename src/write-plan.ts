@@ -27,6 +27,7 @@ import { isCrd } from './kube/apply.js'
 import { type KubeClient, type KubernetesObject, refKey, refOf } from './kube/client.js'
 import { type LiveState, completeLiveState } from './kube/live.js'
 import { isEstablished } from './kube/wait.js'
+import type { ManifestLoader } from './start.js'
 
 /** The ENIConfig CRD's name, and its key as readLiveState stores it. */
 export const ENI_CONFIG_CRD_NAME = 'eniconfigs.crd.k8s.amazonaws.com'
@@ -50,9 +51,10 @@ export interface WritePlan {
   resets: { field: string; before: string | undefined; after: string | undefined }[]
 }
 
-/** A manifest loader: (version) → objects; the early download when the version was known up front. */
-export type ManifestLoader = (version: string) => Promise<KubernetesObject[]>
-
+/**
+ * The writes of a self-managed run. `load` gives a version's manifest: the early download when
+ * the inputs named the version, else one started when first asked.
+ */
 export async function prepareWrites(
   inputs: ActionInputs,
   mode: WriteMode,

@@ -1,35 +1,16 @@
 /**
- * The add-on path's view of the run for the reports: aws-node as the add-on leaves it, the objects
- * EKS changed (read back after the update), and the outputs and job summary with the add-on
- * section. Split from steps-addon.ts, which holds the reads and the write.
+ * The add-on path's view of the run for the reports: the objects EKS changed (read back after the
+ * update), the dry run's plan, and the outputs and job summary with the add-on section.
  */
-import type { ModeDecision } from './addon/cluster-kind.js'
-import type { AddonPlan } from './addon/plan.js'
-import { addonSummaryMarkdown, modeOutputs } from './addon/report.js'
-import { awsNodeEnv, editAwsNode } from './cni/aws-node.js'
-import { type Outcome, type RunFacts, buildReport } from './features.js'
-import type { ActionInputs } from './inputs.js'
-import type { AppliedObject } from './kube/apply.js'
-import { type KubernetesObject, refKey, refOf } from './kube/client.js'
-import type { LiveState } from './kube/live.js'
-import { planChanges } from './plan.js'
-import type { AddonWritten } from './steps-addon.js'
-
-/**
- * aws-node as the add-on leaves it, for the linter, max pods and the reports: the live DaemonSet
- * with the settings merged (nothing when aws-node does not exist yet).
- */
-export function addonManifestFacts(
-  inputs: ActionInputs,
-  live: LiveState,
-  plan: AddonPlan
-): RunFacts['manifest'] {
-  const objects = live.awsNode
-    ? editAwsNode([live.awsNode as KubernetesObject], inputs.settings, undefined)
-    : []
-  const images = objects.length > 0 ? awsNodeEnv(objects[0]).images : []
-  return { objects, images, cniVersion: plan.addonVersion.replace(/-eksbuild\.\d+$/, '') }
-}
+import type { AppliedObject } from '../kube/apply.js'
+import { type KubernetesObject, refKey, refOf } from '../kube/client.js'
+import type { LiveState } from '../kube/live.js'
+import { type ObjectPlan, planChanges } from '../plan.js'
+import type { RunFacts } from '../run-facts.js'
+import { type Outcome, type RunReport, buildReport } from '../run-report.js'
+import type { ModeDecision } from './cluster-kind.js'
+import { addonSummaryMarkdown, modeOutputs } from './report.js'
+import type { AddonWritten } from './run.js'
 
 /**
  * The aws-node and ENIConfigs after the add-on write, as AppliedObjects for the report (the
@@ -66,6 +47,20 @@ export function addonApplied(
 }
 
 /**
+ * Before → after of a dry run on the add-on path: aws-node as it runs against aws-node with the
+ * settings merged, and the ENIConfigs sent directly against their live versions.
+ */
+export function addonDryRunPlan(f: RunFacts, written: AddonWritten): ObjectPlan[] {
+  return planChanges([
+    ...f.manifest.objects.map((after) => ({
+      live: f.live.awsNode as KubernetesObject | undefined,
+      after
+    })),
+    ...written.direct.map((d) => ({ live: f.live.objects.get(d.key), after: d.object }))
+  ])
+}
+
+/**
  * The outputs and job summary of an add-on run: the self-managed report (max pods, nodes to
  * recycle, node groups, linter) with the add-on section first, `changed` from the add-on outcome,
  * and the `mode` and `addon-version` outputs.
@@ -74,18 +69,8 @@ export function buildAddonReport(
   f: RunFacts,
   o: Outcome,
   a: { decision: ModeDecision; written: AddonWritten; previousVersion?: string }
-) {
-  const dryRun = f.inputs.dryRun
-  const plans = dryRun
-    ? planChanges([
-        ...f.manifest.objects.map((after) => ({
-          live: f.live.awsNode as KubernetesObject | undefined,
-          after
-        })),
-        ...a.written.direct.map((d) => ({ live: f.live.objects.get(d.key), after: d.object }))
-      ])
-    : undefined
-  const report = buildReport(f, { ...o, plans })
+): RunReport {
+  const report = buildReport(f, o)
   const { outcome } = a.written
   const directChanged = a.written.direct.some((d) => d.change !== 'unchanged')
   report.result.changed =

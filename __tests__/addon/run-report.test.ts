@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
-import * as core from '../__fixtures__/core.js'
-import type { AddonPlan } from '../src/addon/plan.js'
-import type { RunFacts } from '../src/features.js'
-import type { LiveState } from '../src/kube/live.js'
+import * as core from '../../__fixtures__/core.js'
+import type { AddonPlan } from '../../src/addon/plan.js'
+import type { RunFacts } from '../../src/run-facts.js'
+import type { LiveState } from '../../src/kube/live.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
-const { addonApplied, addonManifestFacts, buildAddonReport } =
-  await import('../src/steps-addon-report.js')
-const { decideRunMode } = await import('../src/steps-addon.js')
+const { addonApplied, addonDryRunPlan, buildAddonReport } =
+  await import('../../src/addon/run-report.js')
+const { addonManifestFacts } = await import('../../src/addon/run.js')
 
 function daemonSet(env: Record<string, string>, resourceVersion: string) {
   return {
@@ -64,7 +64,6 @@ const inputs = (more: object = {}) =>
     mode: 'auto',
     takeOverAddonFields: false,
     resolveConflicts: 'OVERWRITE',
-    dryRun: false,
     ...more
   }) as unknown as RunFacts['inputs']
 
@@ -85,33 +84,6 @@ beforeEach(() => {
   jest.clearAllMocks()
 })
 
-describe('decideRunMode', () => {
-  const kind = (addonPresent: boolean) =>
-    ({
-      cluster: {},
-      reading: {
-        cluster: {},
-        kind: { name: 'demo', status: 'ACTIVE', autoMode: false, ipFamily: 'ipv4' },
-        addon: addonPresent
-          ? { present: true, status: 'ACTIVE', version: 'v1.19.6-eksbuild.1', issues: [] }
-          : { present: false }
-      }
-    }) as unknown as Parameters<typeof decideRunMode>[0]
-
-  it('goes to the add-on path when DescribeAddon finds vpc-cni, and logs the mode', () => {
-    const ds = daemonSet({}, '1')
-    expect(decideRunMode(kind(true), live(ds), inputs()).kind).toBe('ADDON')
-    expect(core.info).toHaveBeenCalledWith(expect.stringMatching(/^Mode: addon/))
-  })
-
-  it('throws the refusal: no CNI, and self-managed forced on an add-on', () => {
-    expect(() => decideRunMode(kind(false), live(undefined), inputs())).toThrow(/has no VPC CNI/)
-    expect(() =>
-      decideRunMode(kind(true), live(daemonSet({}, '1')), inputs({ mode: 'self-managed' }))
-    ).toThrow(/take-over-addon-fields: true/)
-  })
-})
-
 describe('addonApplied', () => {
   it('marks what EKS changed by resourceVersion, and adds the ENIConfigs applied directly', () => {
     const before = live(daemonSet({}, '1'), [eni('a', '5')])
@@ -126,13 +98,13 @@ describe('addonApplied', () => {
 })
 
 describe('buildAddonReport', () => {
-  const f = (dryRun = false): RunFacts => {
+  const f = (): RunFacts => {
     const l = live(daemonSet({}, '1'))
     return {
-      inputs: inputs({ dryRun }),
+      inputs: inputs(),
       cluster: { clusterSecurityGroupId: 'sg-1', version: '1.31' } as RunFacts['cluster'],
       live: l,
-      manifest: addonManifestFacts(inputs({ dryRun }), l, plan()),
+      manifest: addonManifestFacts(inputs(), l, plan()),
       instanceTypes: [],
       eniConfigs: { objects: [], outputs: [] }
     }
@@ -170,10 +142,17 @@ describe('buildAddonReport', () => {
       written: { outcome: { kind: 'unchanged' }, direct: [], plan: plan({ noop: true }) }
     })
     expect(noop.result.changed).toBe(false)
-    const dry = buildAddonReport(f(true), outcome, {
-      decision,
-      written: { outcome: { kind: 'dry-run', wouldChange: true }, direct: [], plan: plan() }
-    })
+    const written = {
+      outcome: { kind: 'dry-run', wouldChange: true } as const,
+      direct: [],
+      plan: plan()
+    }
+    // The pipeline hands a dry run's plan in: aws-node before → after the settings merge.
+    const plans = addonDryRunPlan(f(), written)
+    expect(plans.map((p) => [p.object, p.action])).toEqual([
+      ['DaemonSet kube-system/aws-node', 'update']
+    ])
+    const dry = buildAddonReport(f(), { ...outcome, plans }, { decision, written })
     expect(dry.result.changed).toBe(true)
     expect(dry.summary.dryRun).toBe(true)
   })

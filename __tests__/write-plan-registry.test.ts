@@ -13,7 +13,7 @@ import { fixturePath } from '../testbed/fixtures.js'
 import { ORIGIN_INIT_ENV, ORIGIN_NODE_ENV } from '../testbed/origin.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
-const { prepareWrites } = await import('../src/steps.js')
+const { prepareWrites } = await import('../src/write-plan.js')
 
 const MANIFEST = () =>
   loadAllYaml(readFileSync(fixturePath('aws-k8s-cni-v1.23.0.yaml'), 'utf8')) as KubernetesObject[]
