@@ -7,7 +7,9 @@ import { load } from 'js-yaml'
 import {
   awsNodeEnv,
   editAwsNode,
+  envInteger,
   isAwsNodeDaemonSet,
+  isTrue,
   moveImage,
   type CniSettings
 } from '../src/cni/aws-node.js'
@@ -216,5 +218,27 @@ describe('the CRD parsed with loadAllYaml', () => {
       .find((o) => o?.kind === 'CustomResourceDefinition')
     const wire = ObjectSerializer.serialize(plain, 'V1CustomResourceDefinition')
     expect(JSON.stringify(wire)).not.toContain('x-kubernetes-preserve-unknown-fields')
+  })
+})
+
+describe('isTrue', () => {
+  it("reads a variable as ipamd does: Go's ParseBool true set, nothing else", () => {
+    for (const v of ['true', 'True', 'TRUE', '1', 't', 'T', ' true '])
+      expect([v, isTrue(v)]).toEqual([v, true])
+    for (const v of [undefined, '', 'false', '0', 'yes', 'on', 'tRUE'])
+      expect([v, isTrue(v)]).toEqual([v, false])
+  })
+})
+
+describe('envInteger', () => {
+  it('reads a whole number as strconv.Atoi does, with a sign, else undefined', () => {
+    expect(['5', '+5', '-1', ' 30 ', '0'].map(envInteger)).toEqual([5, 5, -1, 30, 0])
+    expect([undefined, '', '1.5', '5x', 'ten'].map(envInteger)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined
+    ])
   })
 })

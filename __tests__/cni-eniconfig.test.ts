@@ -65,14 +65,4 @@ describe('buildEniConfigs', () => {
   it('returns nothing for no zones', () => {
     expect(buildEniConfigs([], ['sg-1'], 'topology.kubernetes.io/zone')).toEqual([])
   })
-
-  it('rejects two subnets for one zone', () => {
-    const twice = [
-      ...ZONES,
-      { zone: 'ap-northeast-2a', zoneId: 'apne2-az1', subnetId: 'subnet-zzz' }
-    ]
-    expect(() => buildEniConfigs(twice, [], 'topology.kubernetes.io/zone')).toThrow(
-      'Subnets subnet-aaa and subnet-zzz are both in zone ap-northeast-2a'
-    )
-  })
 })

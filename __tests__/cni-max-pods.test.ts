@@ -5,7 +5,8 @@ import { gunzipSync } from 'node:zlib'
 import {
   maxPods,
   networkInfoFromInstanceType,
-  type InstanceNetworkInfo
+  type InstanceNetworkInfo,
+  maxPodsEnvSettings
 } from '../src/cni/max-pods.js'
 import { VPC_CNI_FIXTURES } from '../testbed/fixtures.js'
 
@@ -168,5 +169,21 @@ describe('maxPods against eni-max-pods.txt v1.23.0 with moto’s instance data',
     expect(compared.length + notInMoto.length).toBe(table.length)
     // moto 5.2 knows 1263 of these types; a much smaller overlap means the data went missing.
     expect(compared.length).toBeGreaterThan(1000)
+  })
+})
+
+describe('maxPodsEnvSettings', () => {
+  it("reads custom networking, prefix delegation and MAX_ENI from aws-node's env as ipamd does", () => {
+    expect(
+      maxPodsEnvSettings({
+        AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true',
+        ENABLE_PREFIX_DELEGATION: '1',
+        MAX_ENI: '3'
+      })
+    ).toEqual({ customNetworking: true, prefixDelegation: true, maxEni: 3 })
+    expect(maxPodsEnvSettings({ ENABLE_PREFIX_DELEGATION: 'false', MAX_ENI: '-1' })).toEqual({
+      customNetworking: false,
+      prefixDelegation: false
+    })
   })
 })

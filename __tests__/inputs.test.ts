@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import { Inputs } from '../src/constants.js'
 import { INPUT_DEFAULTS } from '../src/settings.js'
 import { getInputs } from '../src/inputs.js'
-import { InputError, parseSubnets, quote } from '../src/inputs-parse.js'
+import { InputError, quote } from '../src/inputs-parse.js'
+import { parseSubnets } from '../src/inputs-ec2.js'
 
 const GOOD: Partial<Record<Inputs, string>> = {
   [Inputs.ClusterName]: 'demo',

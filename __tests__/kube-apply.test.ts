@@ -1,7 +1,8 @@
-import { describe, expect, it, jest } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { anyChange, applyEniConfigs, applyManifest, changeOf, isCrd } from '../src/kube/apply.js'
-import type { KubeClient, KubernetesObject } from '../src/kube/client.js'
+import type { KubernetesObject } from '../src/kube/client.js'
 import type { LiveState } from '../src/kube/live.js'
+import { fakeKube } from './setup/kube.js'
 
 const obj = (
   kind: string,
@@ -15,18 +16,16 @@ const obj = (
   metadata: { name, namespace: ns, resourceVersion: rv }
 })
 
-function fakeKube(answers: Record<string, string>) {
+/** A client whose apply answers each object with the resourceVersion `answers` gives its name. */
+function applyAnswering(answers: Record<string, string>) {
   const applied: string[] = []
-  const kube = {
-    read: jest.fn(),
-    list: jest.fn(),
-    learnCrds: jest.fn(),
-    apply: jest.fn(async (o: KubernetesObject, _options?: { dryRun?: boolean }) => {
+  const kube = fakeKube({
+    apply: async (o) => {
       applied.push(o.metadata?.name ?? '')
       return { ...o, metadata: { ...o.metadata, resourceVersion: answers[o.metadata?.name ?? ''] } }
-    })
-  }
-  return { kube: kube as unknown as KubeClient & typeof kube, applied }
+    }
+  })
+  return { kube, applied }
 }
 
 const live = (versions: [string, string | undefined][]): LiveState => ({
@@ -58,7 +57,7 @@ describe('applyManifest', () => {
     )
     const sa = obj('ServiceAccount', 'aws-node', '', 'kube-system')
     const ds = obj('DaemonSet', 'aws-node', '', 'kube-system', 'apps/v1')
-    const { kube } = fakeKube({ 'eniconfigs.crd.k8s.amazonaws.com': '10', 'aws-node': '7' })
+    const { kube } = applyAnswering({ 'eniconfigs.crd.k8s.amazonaws.com': '10', 'aws-node': '7' })
     const state = live([
       ['CustomResourceDefinition/eniconfigs.crd.k8s.amazonaws.com', '10'],
       ['ServiceAccount/kube-system/aws-node', '7'],
@@ -76,7 +75,7 @@ describe('applyManifest', () => {
   })
 
   it('passes dry-run through to every apply', async () => {
-    const { kube } = fakeKube({ a: '1' })
+    const { kube } = applyAnswering({ a: '1' })
     await applyEniConfigs(kube, [obj('ENIConfig', 'a', '')], live([]), { dryRun: true })
     expect(kube.apply.mock.calls[0][1]).toEqual({ dryRun: true })
   })

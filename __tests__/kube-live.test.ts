@@ -1,6 +1,7 @@
-import { describe, expect, it, jest } from '@jest/globals'
-import type { KubeClient, KubernetesObject, ObjectRef } from '../src/kube/client.js'
+import { describe, expect, it } from '@jest/globals'
+import type { KubernetesObject } from '../src/kube/client.js'
 import { STANDARD_REFS, completeLiveState, readLiveState } from '../src/kube/live.js'
+import { fakeKube } from './setup/kube.js'
 
 const awsNode = {
   apiVersion: 'apps/v1',
@@ -20,23 +21,22 @@ const awsNode = {
   }
 } as KubernetesObject
 
-function fakeKube() {
-  const read = jest.fn(async (ref: ObjectRef) => (ref.kind === 'DaemonSet' ? awsNode : undefined))
-  const list = jest.fn(async () => [
-    {
-      apiVersion: 'crd.k8s.amazonaws.com/v1alpha1',
-      kind: 'ENIConfig',
-      metadata: { name: 'us-west-2a', resourceVersion: '7' }
-    }
-  ])
-  return { read, list, apply: jest.fn(), learnCrds: jest.fn() } as unknown as KubeClient & {
-    read: typeof read
-  }
-}
+/** A cluster with aws-node and one ENIConfig. */
+const clusterWithAwsNode = () =>
+  fakeKube({
+    read: async (ref) => (ref.kind === 'DaemonSet' ? awsNode : undefined),
+    list: async () => [
+      {
+        apiVersion: 'crd.k8s.amazonaws.com/v1alpha1',
+        kind: 'ENIConfig',
+        metadata: { name: 'us-west-2a', resourceVersion: '7' }
+      }
+    ]
+  })
 
 describe('readLiveState', () => {
   it('reads the standard objects and lists ENIConfigs in one batch', async () => {
-    const kube = fakeKube()
+    const kube = clusterWithAwsNode()
     const live = await readLiveState(kube, STANDARD_REFS)
     expect(kube.read).toHaveBeenCalledTimes(STANDARD_REFS.length)
     expect(live.runningCniVersion).toBe('v1.19.6')
@@ -53,14 +53,13 @@ describe('readLiveState', () => {
   })
 
   it('lists the nodes in the same batch, and survives a node list that fails', async () => {
-    const kube = fakeKube()
+    const kube = clusterWithAwsNode()
     const live = await readLiveState(kube, STANDARD_REFS)
     expect(kube.list).toHaveBeenCalledWith('v1', 'Node')
     expect(live.nodes).toHaveLength(1)
     expect(live.objects.get('DaemonSet/kube-system/aws-node')?.metadata?.resourceVersion).toBe('42')
-    const failing = fakeKube()
-    const list = failing.list as unknown as jest.Mock<(v: string, k: string) => Promise<unknown[]>>
-    list.mockImplementation(async (_v, kind) => {
+    const failing = clusterWithAwsNode()
+    failing.list.mockImplementation(async (_v, kind) => {
       if (kind === 'Node') throw new Error('forbidden')
       return []
     })
@@ -71,7 +70,7 @@ describe('readLiveState', () => {
   })
 
   it('reads only what a manifest adds to the standard set', async () => {
-    const kube = fakeKube()
+    const kube = clusterWithAwsNode()
     const live = await readLiveState(kube, STANDARD_REFS)
     kube.read.mockClear()
     await completeLiveState(kube, live, [

@@ -4,38 +4,26 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createServer, type Server, type Socket } from 'node:net'
-import { FaultInjector, RequestLog } from '../testbed/faults.js'
-import { startKubeEmulator, type KubeEmulator } from '../testbed/k8s/emulator.js'
-import { generateTls, type TlsMaterial } from '../testbed/tls.js'
+import type { ApiBed } from '../testbed/k8s/harness.js'
 import { createKubeClient, type KubeClientOptions } from '../src/kube/client.js'
 import { startRecordingProxy, type RecordingProxy } from './setup/recording-proxy.js'
+import { useKubeBeds } from './testbed/kube-beds.js'
 
-const TOKEN = 'test-token'
-let tls: TlsMaterial
-let emu: KubeEmulator
-const faults = new FaultInjector()
-const log = new RequestLog()
+/** The token the API bed accepts. */
+const TOKEN = 'good'
+const beds = useKubeBeds('kube-transport-')
+let bed: ApiBed
 
 beforeAll(async () => {
-  tls = generateTls()
-  emu = await startKubeEmulator({
-    tls,
-    kubernetesVersion: '1.31',
-    authenticate: async (t) =>
-      t === TOKEN ? { ok: true, user: 'admin' } : { ok: false, status: 401, message: 'no' },
-    faults,
-    log,
-    preinstallManifest: null
-  })
+  bed = await beds.api({ preinstallManifest: null })
 }, 60_000)
-afterAll(async () => emu?.close())
 
 function options(over: Partial<KubeClientOptions> = {}): KubeClientOptions {
   return {
     cluster: {
       name: 'demo',
-      endpoint: emu.url,
-      caData: Buffer.from(tls.caPem).toString('base64')
+      endpoint: bed.emu.url,
+      caData: Buffer.from(beds.tls().caPem).toString('base64')
     },
     tokens: { get: async () => TOKEN, invalidate: () => undefined },
     region: 'ap-northeast-2',
@@ -53,9 +41,9 @@ const configMap = (name: string) => ({
 })
 
 /** Resolves when the emulator has logged a finished request matching `test`. */
-async function settled(test: (e: (typeof log.entries)[number]) => boolean): Promise<void> {
+async function settled(test: (e: (typeof bed.log.entries)[number]) => boolean): Promise<void> {
   for (let i = 0; i < 400; i++) {
-    const entry = log.entries.find(test)
+    const entry = bed.log.entries.find(test)
     if (entry && entry.end > 0) return
     await new Promise((r) => setTimeout(r, 25))
   }
@@ -65,7 +53,7 @@ async function settled(test: (e: (typeof log.entries)[number]) => boolean): Prom
 describe('a hung request', () => {
   it('is aborted at its timeout and the apply never lands', async () => {
     // The write is held for good (a hang); the client gives up after 200 ms on every attempt.
-    const remove = faults.add({
+    const remove = bed.faults.add({
       name: 'hang',
       service: 'kube',
       method: 'PATCH',
@@ -78,13 +66,13 @@ describe('a hung request', () => {
       await expect(kube.apply(configMap('hung'))).rejects.toThrow(
         /apply ConfigMap\/kube-system\/hung failed: .*no answer in 0\.2 s/
       )
-      const patches = log.entries.filter((e) => e.method === 'PATCH' && /hung$/.test(e.path))
+      const patches = bed.log.entries.filter((e) => e.method === 'PATCH' && /hung$/.test(e.path))
       // Every attempt of the retry budget that reached the emulator was held, then aborted.
       expect(patches.length).toBeGreaterThanOrEqual(1)
       // The emulator dropped each request when its client went away, before applying anything.
       for (const p of patches) await settled((e) => e.seq === p.seq)
       expect(patches.every((e) => e.cancelled === true)).toBe(true)
-      expect(emu.get('v1', 'ConfigMap', 'hung', 'kube-system')).toBeUndefined()
+      expect(bed.emu.get('v1', 'ConfigMap', 'hung', 'kube-system')).toBeUndefined()
     } finally {
       remove()
       await kube.close()
@@ -92,24 +80,24 @@ describe('a hung request', () => {
   })
 
   it('is aborted at the run deadline and is not retried', async () => {
-    const remove = faults.add({
+    const remove = bed.faults.add({
       service: 'kube',
       method: 'PATCH',
       path: /configmaps\/late$/,
       delayMs: 60_000,
       times: Infinity
     })
-    const start = log.lastSeq
+    const start = bed.log.lastSeq
     const kube = createKubeClient(options({ deadline: Date.now() + 1000 }))
     try {
       await expect(kube.apply(configMap('late'))).rejects.toThrow(
         /still no answer at the deadline \(timeout-seconds\)/
       )
-      const patches = log.since(start).filter((e) => e.method === 'PATCH')
+      const patches = bed.log.since(start).filter((e) => e.method === 'PATCH')
       expect(patches).toHaveLength(1)
       await settled((e) => e.seq === patches[0].seq)
       expect(patches[0].cancelled).toBe(true)
-      expect(emu.get('v1', 'ConfigMap', 'late', 'kube-system')).toBeUndefined()
+      expect(bed.emu.get('v1', 'ConfigMap', 'late', 'kube-system')).toBeUndefined()
     } finally {
       remove()
       await kube.close()
@@ -117,7 +105,7 @@ describe('a hung request', () => {
   })
 
   it('lands when it is answered in time (the control case)', async () => {
-    const remove = faults.add({
+    const remove = bed.faults.add({
       service: 'kube',
       method: 'PATCH',
       path: /configmaps\/slow$/,
@@ -126,7 +114,7 @@ describe('a hung request', () => {
     const kube = createKubeClient(options())
     try {
       await kube.apply(configMap('slow'))
-      expect(emu.get('v1', 'ConfigMap', 'slow', 'kube-system')?.data).toEqual({ key: 'value' })
+      expect(bed.emu.get('v1', 'ConfigMap', 'slow', 'kube-system')?.data).toEqual({ key: 'value' })
     } finally {
       remove()
       await kube.close()
@@ -172,7 +160,7 @@ describe('an endpoint that never completes a connection', () => {
         cluster: {
           name: 'demo',
           endpoint,
-          caData: Buffer.from(tls.caPem).toString('base64'),
+          caData: Buffer.from(beds.tls().caPem).toString('base64'),
           endpointAccess
         }
       })
@@ -211,7 +199,7 @@ describe('a proxy from the environment', () => {
     const kube = createKubeClient(options())
     try {
       await kube.read({ apiVersion: 'v1', kind: 'ConfigMap', name: 'x', namespace: 'default' })
-      expect(proxy.connects).toContain(new URL(emu.url).host)
+      expect(proxy.connects).toContain(new URL(bed.emu.url).host)
     } finally {
       await kube.close()
     }

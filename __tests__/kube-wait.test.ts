@@ -1,11 +1,12 @@
-import { describe, expect, it, jest } from '@jest/globals'
-import type { KubeClient, KubernetesObject } from '../src/kube/client.js'
+import { describe, expect, it } from '@jest/globals'
+import type { KubernetesObject } from '../src/kube/client.js'
 import {
   isEstablished,
   isRolledOut,
   waitForCrdsEstablished,
   waitForRollout
 } from '../src/kube/wait.js'
+import { fakeClock, fakeKube } from './setup/kube.js'
 
 const crd = (established: boolean): KubernetesObject =>
   ({
@@ -34,46 +35,21 @@ const ds = (
     }
   }) as KubernetesObject
 
-/** A fake clock that sleeping advances, so waits take no real time; it records sleeps and reads. */
-function clock() {
-  let t = 1_000_000
-  const sleeps: number[] = []
-  const sleptAt: number[] = []
-  return {
-    now: () => t,
-    sleep: async (ms: number) => {
-      sleeps.push(ms)
-      sleptAt.push(t)
-      t += ms
-    },
-    advance: (ms: number) => void (t += ms),
-    sleeps,
-    sleptAt
-  }
-}
-
+/** A client whose reads answer `sequence` in turn (recording when) and whose pod list is `pods`. */
 function kubeReading(
   sequence: KubernetesObject[],
   pods: KubernetesObject[] = [],
   now: () => number = Date.now
 ) {
   const readTimes: number[] = []
-  const read = jest.fn(async (..._args: unknown[]) => {
-    readTimes.push(now())
-    return sequence.shift()
+  const kube = fakeKube({
+    read: async () => {
+      readTimes.push(now())
+      return sequence.shift()
+    },
+    list: async () => pods
   })
-  const list = jest.fn(async (..._args: unknown[]) => pods)
-  return {
-    read,
-    list,
-    apply: jest.fn(),
-    learnCrds: jest.fn(),
-    readTimes
-  } as unknown as KubeClient & {
-    read: typeof read
-    list: typeof list
-    readTimes: number[]
-  }
+  return Object.assign(kube, { readTimes })
 }
 
 describe('CRD establishment', () => {
@@ -87,7 +63,7 @@ describe('CRD establishment', () => {
   })
 
   it('polls until Established', async () => {
-    const c = clock()
+    const c = fakeClock()
     const kube = kubeReading([crd(false), crd(true)])
     await waitForCrdsEstablished(kube, [crd(false)], {
       deadline: c.now() + 10_000,
@@ -99,7 +75,7 @@ describe('CRD establishment', () => {
   })
 
   it('gives up at the deadline naming the CRD', async () => {
-    const c = clock()
+    const c = fakeClock()
     const start = c.now()
     const kube = kubeReading(
       Array.from({ length: 50 }, () => crd(false)),
@@ -122,7 +98,7 @@ describe('CRD establishment', () => {
   })
 
   it('accepts an object that is ready at the read on the deadline', async () => {
-    const c = clock()
+    const c = fakeClock()
     const start = c.now()
     // 100 + 200 + 400 ms of polls, then the last sleep is cut to the 300 ms left.
     const kube = kubeReading([crd(false), crd(false), crd(false), crd(true)])
@@ -137,7 +113,7 @@ describe('CRD establishment', () => {
   })
 
   it('never sleeps past the deadline when reads themselves take time', async () => {
-    const c = clock()
+    const c = fakeClock()
     const start = c.now()
     const kube = kubeReading(Array.from({ length: 50 }, () => crd(false)))
     // Every read costs 450 ms of the clock.
@@ -178,7 +154,7 @@ describe('aws-node rollout', () => {
   })
 
   it('reports progress and returns once rolled out', async () => {
-    const c = clock()
+    const c = fakeClock()
     const progress: string[] = []
     const kube = kubeReading([ds(2, 2, 1, 2), ds(2, 2, 3, 3)])
     await waitForRollout(kube, ds(2, 1, 0, 3), {
@@ -195,7 +171,7 @@ describe('aws-node rollout', () => {
   })
 
   it('fails at the deadline with the counts and the nodes still on the old pods', async () => {
-    const c = clock()
+    const c = fakeClock()
     const pod = (node: string, gen: string): KubernetesObject =>
       ({
         metadata: { name: `aws-node-${node}`, labels: { 'pod-template-generation': gen } },

@@ -69,6 +69,7 @@ describe('lintSettings', () => {
     expect(f.message).toContain('WARM_IP_TARGET=1 and MINIMUM_IP_TARGET=30')
     expect(f.message).toContain("warm-ip-target: ''")
     expect(f.message).toContain("minimum-ip-target: ''")
+    expect(f.message).toContain("warm-prefix-target: ''")
     expect(f.link).toBe('https://github.com/aws/amazon-vpc-cni-k8s#warm_prefix_target-v190')
   })
 
@@ -105,6 +106,9 @@ describe('lintSettings', () => {
     const findings = lint({ env })
     expect(findings.map((f) => f.rule)).toEqual(['custom-networking-without-label-def'])
     expect(findings[0].message).toContain('k8s.amazonaws.com/eniConfig')
+    expect(findings[0].message).toContain(
+      'Set ENI_CONFIG_LABEL_DEF=topology.kubernetes.io/zone (eni-config-label-def).'
+    )
     expect(findings[0].link).toBe('https://github.com/aws/amazon-vpc-cni-k8s#eni_config_label_def')
     expect(rules({ env: { ...env, ENI_CONFIG_ANNOTATION_DEF: 'example.com/eni' } })).toEqual([])
     expect(rules({ env: { ...env, AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'false' } })).toEqual([])

@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
-import { writeSummary, type SummaryDetails } from '../src/summary.js'
+import { HintedError } from '../src/errors.js'
+import {
+  type SummaryDetails,
+  writeFailureSummary,
+  writePartialSummary,
+  writeSummary
+} from '../src/summary.js'
 import { RESULT } from './fixtures/action-result.js'
 
 const result = RESULT
@@ -34,21 +40,21 @@ function rows(html: string): string[][] {
   )
 }
 
-describe('writeSummary', () => {
-  // @actions/core resolves GITHUB_STEP_SUMMARY once per process, so the file stays the same and
-  // is emptied before each test.
-  const dir = mkdtempSync(join(tmpdir(), 'summary-'))
-  const file = join(dir, 'summary.md')
-  beforeEach(() => {
-    writeFileSync(file, '')
-    process.env.GITHUB_STEP_SUMMARY = file
-    core.summary.emptyBuffer()
-  })
-  afterEach(() => {
-    delete process.env.GITHUB_STEP_SUMMARY
-  })
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+// @actions/core resolves GITHUB_STEP_SUMMARY once per process, so the file stays the same and is
+// emptied before each test; every test reads back what was written to it.
+const dir = mkdtempSync(join(tmpdir(), 'summary-'))
+const file = join(dir, 'summary.md')
+beforeEach(() => {
+  writeFileSync(file, '')
+  process.env.GITHUB_STEP_SUMMARY = file
+  core.summary.emptyBuffer()
+})
+afterEach(() => {
+  delete process.env.GITHUB_STEP_SUMMARY
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
+describe('writeSummary', () => {
   it('writes the ENIConfigs, the settings applied, the images, what changed and the sections, in order', async () => {
     await writeSummary(details)
     const written = readFileSync(file, 'utf8')
@@ -116,6 +122,7 @@ describe('writeSummary', () => {
       clusterName: evil,
       region: 'us-east-1',
       result: {
+        ...result,
         eniConfigs: [
           {
             name: 'a&b',
@@ -125,14 +132,8 @@ describe('writeSummary', () => {
             securityGroups: ['sg-<1>']
           }
         ],
-        eniConfigLabelDef: 'topology.kubernetes.io/zone',
-        cniVersion: 'v1.19.6',
         changed: true,
-        kubectlPath: '',
-        clusterSecurityGroupId: 'sg-1',
-        kubernetesVersion: '1.31<',
-        maxPods: {},
-        nodesToRecycle: []
+        kubernetesVersion: '1.31<'
       },
       settings: {
         env: { WARM_IP_TARGET: '</code><script>' },
@@ -153,5 +154,59 @@ describe('writeSummary', () => {
     expect(html).toContain('<code>&lt;/code&gt;&lt;script&gt;</code>')
     expect(html).toContain('<code>a&amp;b</code>')
     expect(html).toContain('rolled &lt;b&gt;out&lt;/b&gt;')
+  })
+})
+
+describe('writePartialSummary', () => {
+  it('lists each object with what happened to it, HTML-escaped, the removed variables and the error', async () => {
+    await writePartialSummary({
+      clusterName: 'demo<x>',
+      region: 'us-east-1',
+      rows: [
+        { key: 'ENIConfig/us-east-1a', outcome: 'created' },
+        { key: 'ENIConfig/us-east-1b', outcome: 'failed' },
+        { key: 'DaemonSet/kube-system/aws-node', outcome: 'not reached' }
+      ],
+      removed: ['aws-node WARM_IP_TARGET'],
+      message: 'boom\nA rerun with the same inputs completes the change'
+    })
+    const written = readFileSync(file, 'utf8')
+    expect(written).toContain('<h2>VPC CNI custom networking: demo&lt;x&gt; (failed)</h2>')
+    expect(rows(written)).toEqual([
+      ['Object', 'Result'],
+      ['<code>ENIConfig/us-east-1a</code>', 'created'],
+      ['<code>ENIConfig/us-east-1b</code>', 'sent, no answer'],
+      ['<code>DaemonSet/kube-system/aws-node</code>', 'not reached']
+    ])
+    expect(written).toContain('<li><code>aws-node WARM_IP_TARGET</code></li>')
+    expect(written).toContain(
+      '<pre><code>boom\nA rerun with the same inputs completes the change</code></pre>'
+    )
+  })
+
+  it('writes nothing outside a runner (no GITHUB_STEP_SUMMARY)', async () => {
+    delete process.env.GITHUB_STEP_SUMMARY
+    await writePartialSummary({
+      clusterName: 'c',
+      region: 'r',
+      rows: [],
+      removed: [],
+      message: 'm'
+    })
+    expect(readFileSync(file, 'utf8')).toBe('')
+  })
+})
+
+describe('writeFailureSummary', () => {
+  it("writes the hint's markdown of an error or of its cause, and nothing for other errors", async () => {
+    const hinted = new HintedError('denied', {
+      text: 'plain hint',
+      markdown: '**Fix**: the trust policy'
+    })
+    await writeFailureSummary(new Error('wrapped', { cause: hinted }))
+    expect(readFileSync(file, 'utf8')).toBe('**Fix**: the trust policy\n')
+    writeFileSync(file, '')
+    await writeFailureSummary(new Error('no hint'))
+    expect(readFileSync(file, 'utf8')).toBe('')
   })
 })

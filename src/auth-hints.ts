@@ -47,6 +47,7 @@ export function issuerOf(claims: Record<string, unknown> | undefined): string {
  * account of the role.
  */
 export function trustPolicyHint(p: {
+  /** The role-to-assume input, already checked to be a role ARN. */
   roleArn: string
   claims: Record<string, unknown> | undefined
   audience: string
@@ -190,9 +191,6 @@ function likelyCauses(
 ): string[] {
   const causes: string[] = []
   const error = p.errorMessage
-  if (!ROLE_ARN.test(p.roleArn)) {
-    causes.push(`${p.roleArn} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).`)
-  }
   if (/No OpenIDConnect provider found/i.test(error)) {
     causes.push(
       `Account ${account} has no IAM OIDC provider for ${issuer}. Create it once: ` +

@@ -89,5 +89,8 @@ export const FIELD_MANAGER = 'eks-cni-custom-networking'
  */
 export const MANIFEST_FIELD_MANAGER = 'eks-cni-custom-networking-manifest'
 
-/** Where the aws-node DaemonSet lives in every manifest version. */
+/**
+ * @deprecated aws-node's name and namespace live in cni/aws-node.ts (AWS_NODE, AWS_NODE_NAMESPACE);
+ * this second shape under the same name stays only until kube/live.ts imports those.
+ */
 export const AWS_NODE = { namespace: 'kube-system', name: 'aws-node' } as const

@@ -1,6 +1,7 @@
 /**
  * The input validators: small pure functions that turn one raw input string into a typed value or
- * throw an InputError naming the input, quoting the value and saying what was expected. The
+ * throw an InputError naming the input, quoting the value and saying what was expected. The lists
+ * of EC2 resources (subnets, security groups, instance types) are in inputs-ec2.ts. The
  * patterns are strict on purpose: every accepted value is safe to show in YAML, a shell line or a
  * URL, so metacharacters never get further than here.
  */
@@ -60,130 +61,47 @@ export function parseOptionalCount(input: string, raw: string): number | undefin
   return value
 }
 
-/** EKS's own rule for cluster names. */
-export function parseClusterName(input: string, raw: string): string {
-  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(raw)) {
-    throw new InputError(
-      input,
-      raw,
-      'an EKS cluster name: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit'
-    )
+/** A parser that takes the value as it is when it matches `pattern`, else says it expected `expected`. */
+function matching(pattern: RegExp, expected: string): (input: string, raw: string) => string {
+  return (input, raw) => {
+    if (!pattern.test(raw)) throw new InputError(input, raw, expected)
+    return raw
   }
-  return raw
 }
 
+/** EKS's own rule for cluster names. */
+export const parseClusterName = matching(
+  /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/,
+  'an EKS cluster name: 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit'
+)
+
 /** AWS region codes across partitions: us-east-1, cn-north-1, us-gov-west-1, eusc-de-east-1. */
-export function parseRegion(input: string, raw: string): string {
-  if (!/^[a-z]{2,4}(-[a-z]+){1,3}-\d{1,2}$/.test(raw)) {
-    throw new InputError(input, raw, 'an AWS region code such as ap-northeast-2')
-  }
-  return raw
-}
+export const parseRegion = matching(
+  /^[a-z]{2,4}(-[a-z]+){1,3}-\d{1,2}$/,
+  'an AWS region code such as ap-northeast-2'
+)
+
+const parseRoleArnValue = matching(
+  /^arn:aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+  'an IAM role ARN such as arn:aws:iam::123456789012:role/deploy'
+)
 
 /** An IAM role ARN in any partition; empty means the default credential chain. */
 export function parseRoleArn(input: string, raw: string): string | undefined {
-  if (raw === '') return undefined
-  if (
-    !/^arn:aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(raw)
-  ) {
-    throw new InputError(
-      input,
-      raw,
-      'an IAM role ARN such as arn:aws:iam::123456789012:role/deploy'
-    )
-  }
-  return raw
+  return raw === '' ? undefined : parseRoleArnValue(input, raw)
 }
 
 /** STS's RoleSessionName rule. */
-export function parseSessionName(input: string, raw: string): string {
-  if (!/^[\w+=,.@-]{2,64}$/.test(raw)) {
-    throw new InputError(input, raw, '2 to 64 characters from letters, digits and +=,.@_-')
-  }
-  return raw
-}
+export const parseSessionName = matching(
+  /^[\w+=,.@-]{2,64}$/,
+  '2 to 64 characters from letters, digits and +=,.@_-'
+)
 
 /** The OIDC audience: a plain name or URL-like string, no spaces or shell characters. */
-export function parseAudience(input: string, raw: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,254}$/.test(raw)) {
-    throw new InputError(input, raw, 'an audience such as sts.amazonaws.com')
-  }
-  return raw
-}
-
-/** One pod subnet: its ID, and the zone (name or ID) the user says it is in. */
-export interface SubnetEntry {
-  subnetId: string
-  zone?: string
-}
-
-const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/
-const ZONE_NAME = /^[a-z]{2,4}(-[a-z]+){1,3}-\d{1,2}[a-z]$/
-const ZONE_ID = /^[a-z]{2,6}\d{0,2}(-[a-z]{2,4}\d?)?-az\d{1,2}$/
-
-/** Splits a list input on commas, spaces and newlines. */
-export function splitList(raw: string): string[] {
-  return raw.split(/[\s,]+/).filter((s) => s !== '')
-}
-
-/** EC2 instance types such as m5.large or u-6tb1.112xlarge; empty means none. */
-export function parseInstanceTypes(input: string, raw: string): string[] {
-  const items = splitList(raw)
-  const bad = items.find((t) => !/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(t))
-  if (bad !== undefined) {
-    throw new InputError(input, bad, 'EC2 instance types such as m5.large, separated by commas')
-  }
-  const repeated = firstDuplicate(items)
-  if (repeated !== undefined) throw new InputError(input, repeated, `${repeated} only once`)
-  return items
-}
-
-/** Pod subnets: bare IDs or zone=subnet-id pairs, in any order and mix, one per zone. */
-export function parseSubnets(input: string, raw: string): SubnetEntry[] {
-  const items = splitList(raw)
-  if (items.length === 0) {
-    throw new InputError(input, raw, 'at least one subnet ID, e.g. subnet-0abc1234def567890')
-  }
-  const entries = items.map((item): SubnetEntry => {
-    const eq = item.indexOf('=')
-    const zone = eq >= 0 ? item.slice(0, eq) : undefined
-    const subnetId = eq >= 0 ? item.slice(eq + 1) : item
-    if (
-      !SUBNET_ID.test(subnetId) ||
-      (zone !== undefined && !ZONE_NAME.test(zone) && !ZONE_ID.test(zone))
-    ) {
-      throw new InputError(
-        input,
-        item,
-        'a subnet ID (subnet- and 8 or 17 hex digits) or a zone=subnet-id pair such as ap-northeast-2a=subnet-0abc1234def567890'
-      )
-    }
-    return zone === undefined ? { subnetId } : { subnetId, zone }
-  })
-  const dupe = firstDuplicate(entries.map((e) => e.subnetId))
-  if (dupe) throw new InputError(input, dupe, 'each subnet only once')
-  const zoneDupe = firstDuplicate(entries.flatMap((e) => (e.zone ? [e.zone] : [])))
-  if (zoneDupe) {
-    const second = items.filter((item) => item.startsWith(`${zoneDupe}=`))[1]
-    throw new InputError(input, second, 'one subnet per zone (ENIConfigs are named after the zone)')
-  }
-  return entries
-}
-
-/** Security group IDs; empty means the cluster security group. */
-export function parseSecurityGroups(input: string, raw: string): string[] | undefined {
-  const items = splitList(raw)
-  if (items.length === 0) return undefined
-  for (const item of items) {
-    if (!/^sg-[0-9a-f]{8,17}$/.test(item)) {
-      throw new InputError(input, item, 'a security group ID: sg- and 8 or 17 hex digits')
-    }
-  }
-  const dupe = firstDuplicate(items)
-  if (dupe) throw new InputError(input, dupe, 'each security group only once')
-  if (items.length > 16) throw new InputError(input, raw, 'at most 16 security groups')
-  return items
-}
+export const parseAudience = matching(
+  /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,254}$/,
+  'an audience such as sts.amazonaws.com'
+)
 
 /** A Kubernetes label key: [prefix/]name, the prefix a DNS subdomain. */
 export function parseLabelKey(input: string, raw: string): string {
@@ -321,13 +239,4 @@ export function parseEnvLines(input: string, raw: string): Record<string, string
 
 function hasControlCharacter(s: string): boolean {
   return [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
-}
-
-function firstDuplicate(values: string[]): string | undefined {
-  const seen = new Set<string>()
-  for (const v of values) {
-    if (seen.has(v)) return v
-    seen.add(v)
-  }
-  return undefined
 }

@@ -4,36 +4,37 @@
  */
 import * as core from '@actions/core'
 import { Inputs } from './constants.js'
-import { type CniEnvSettings, INPUT_DEFAULTS, readSettings } from './settings.js'
+import type { CniSettings } from './cni/aws-node.js'
+import { INPUT_DEFAULTS, readSettings } from './settings.js'
 import {
   type ImageRegistrySetting,
   type ManifestLocation,
-  type SubnetEntry,
   InputError,
   parseAudience,
   parseBoolean,
   parseClusterName,
   parseHttpsUrl,
   parseImageRegistry,
-  parseInstanceTypes,
   parseInteger,
   parseKubectlVersion,
   parseLabelKey,
   parseManifest,
   parseRegion,
   parseRoleArn,
-  parseSecurityGroups,
   parseSessionName,
   parseSha256,
-  parseSubnets,
   parseVersionTag
 } from './inputs-parse.js'
+import {
+  type SubnetEntry,
+  parseInstanceTypes,
+  parseSecurityGroups,
+  parseSubnets
+} from './inputs-ec2.js'
 import { parseMode, parseResolveConflicts } from './addon/inputs.js'
 import type { ModeInput, ResolveConflicts } from './addon/names.js'
 import type { ExpectedNodes } from './report/capacity.js'
 import { parseExpectedNodes } from './report/capacity-report.js'
-
-export type { CniEnvSettings } from './settings.js'
 
 /** Everything the action was asked to do, validated. */
 export interface ActionInputs {
@@ -65,7 +66,7 @@ export interface ActionInputs {
   readonly manifestBaseUrl: string
   readonly imageRegistry: ImageRegistrySetting
   /** aws-node settings from the CNI inputs and `env` (env lines win over the named inputs). */
-  readonly settings: CniEnvSettings
+  readonly settings: CniSettings
   /** Wait for the ENIConfig CRD and the aws-node rollout. */
   readonly wait: boolean
   /** Budget for the waits, in seconds. */
@@ -123,81 +124,47 @@ export function getInputs(
       return undefined as T
     }
   }
-  const orDefault = (name: Inputs): string => INPUT_DEFAULTS[name]
+  // An input left empty takes action.yml's default (the runner fills it in, but tests and a
+  // step that sets the input to '' may not). The aws-node settings are read by `field` alone:
+  // for them '' means "absent after the run".
+  const withDefault = <T>(name: Inputs, parse: (input: string, raw: string) => T): T =>
+    field(name, parse, INPUT_DEFAULTS[name])
 
   const clusterName = field(Inputs.ClusterName, required(parseClusterName))
   const region = field(Inputs.AwsRegion, (input, raw) => regionOf(input, raw, env))
   const roleToAssume = field(Inputs.RoleToAssume, parseRoleArn)
-  const roleSessionName = field(
-    Inputs.RoleSessionName,
-    parseSessionName,
-    orDefault(Inputs.RoleSessionName)
+  const roleSessionName = withDefault(Inputs.RoleSessionName, parseSessionName)
+  const roleDurationSeconds = withDefault(Inputs.RoleDurationSeconds, (i, r) =>
+    parseInteger(i, r, 900, 43200)
   )
-  const roleDurationSeconds = field(
-    Inputs.RoleDurationSeconds,
-    (i, r) => parseInteger(i, r, 900, 43200),
-    orDefault(Inputs.RoleDurationSeconds)
-  )
-  const audience = field(Inputs.Audience, parseAudience, orDefault(Inputs.Audience))
+  const audience = withDefault(Inputs.Audience, parseAudience)
   const subnets = field(Inputs.Subnets, parseSubnets)
   const securityGroups = field(Inputs.SecurityGroups, parseSecurityGroups)
-  const eniConfigLabelDef = field(
-    Inputs.EniConfigLabelDef,
-    parseLabelKey,
-    orDefault(Inputs.EniConfigLabelDef)
-  )
+  const eniConfigLabelDef = withDefault(Inputs.EniConfigLabelDef, parseLabelKey)
   const cniVersion = field(Inputs.CniVersion, (i, r) => parseVersionTag(i, r, 'v1.19.6'))
   const manifest = field(Inputs.Manifest, parseManifest)
-  const allowDowngrade = field(
-    Inputs.AllowDowngrade,
-    parseBoolean,
-    orDefault(Inputs.AllowDowngrade)
-  )
+  const allowDowngrade = withDefault(Inputs.AllowDowngrade, parseBoolean)
   const manifestSha256 = field(Inputs.ManifestSha256, parseSha256)
-  const manifestBaseUrl = field(
-    Inputs.ManifestBaseUrl,
-    (i, r) => parseHttpsUrl(i, r, 'a raw.githubusercontent.com mirror'),
-    orDefault(Inputs.ManifestBaseUrl)
+  const manifestBaseUrl = withDefault(Inputs.ManifestBaseUrl, (i, r) =>
+    parseHttpsUrl(i, r, 'a raw.githubusercontent.com mirror')
   )
   const imageRegistry = field(Inputs.ImageRegistry, parseImageRegistry)
   const settings = readSettings(field, eniConfigLabelDef)
-  const wait = field(Inputs.Wait, parseBoolean, orDefault(Inputs.Wait))
-  const timeoutSeconds = field(
-    Inputs.TimeoutSeconds,
-    (i, r) => parseInteger(i, r, 1, 86400),
-    orDefault(Inputs.TimeoutSeconds)
-  )
-  const installKubectl = field(
-    Inputs.InstallKubectl,
-    parseBoolean,
-    orDefault(Inputs.InstallKubectl)
-  )
+  const wait = withDefault(Inputs.Wait, parseBoolean)
+  const timeoutSeconds = withDefault(Inputs.TimeoutSeconds, (i, r) => parseInteger(i, r, 1, 86400))
+  const installKubectl = withDefault(Inputs.InstallKubectl, parseBoolean)
   const kubectlVersion = field(Inputs.KubectlVersion, parseKubectlVersion)
-  const kubectlMirror = field(
-    Inputs.KubectlMirror,
-    (i, r) => parseHttpsUrl(i, r, 'a dl.k8s.io mirror'),
-    orDefault(Inputs.KubectlMirror)
+  const kubectlMirror = withDefault(Inputs.KubectlMirror, (i, r) =>
+    parseHttpsUrl(i, r, 'a dl.k8s.io mirror')
   )
-  const exportKubeconfig = field(
-    Inputs.ExportKubeconfig,
-    parseBoolean,
-    orDefault(Inputs.ExportKubeconfig)
-  )
+  const exportKubeconfig = withDefault(Inputs.ExportKubeconfig, parseBoolean)
   const instanceTypes = field(Inputs.InstanceTypes, parseInstanceTypes)
   const expectedNodes = field(Inputs.ExpectedNodes, parseExpectedNodes)
-  const failOnWarnings = field(
-    Inputs.FailOnWarnings,
-    parseBoolean,
-    orDefault(Inputs.FailOnWarnings)
-  )
-  const dryRun = field(Inputs.DryRun, parseBoolean, orDefault(Inputs.DryRun))
+  const failOnWarnings = withDefault(Inputs.FailOnWarnings, parseBoolean)
+  const dryRun = withDefault(Inputs.DryRun, parseBoolean)
   const mode = field(Inputs.Mode, parseMode)
   const resolveConflicts = field(Inputs.ResolveConflicts, parseResolveConflicts)
-  const takeOverAddonFields = field(
-    Inputs.TakeOverAddonFields,
-    parseBoolean,
-    orDefault(Inputs.TakeOverAddonFields)
-  )
+  const takeOverAddonFields = withDefault(Inputs.TakeOverAddonFields, parseBoolean)
 
   if (errors.length === 1) throw new Error(errors[0])
   if (errors.length > 1)

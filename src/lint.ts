@@ -3,11 +3,11 @@
  * the ENIConfigs for combinations that the VPC CNI accepts silently but that do not do what their
  * author meant. Each finding names the reason and links the official documentation.
  */
-import { AWS_NODE, AWS_NODE_INIT_CONTAINER } from './cni/aws-node.js'
-import { ZONE_ID_LABEL } from './cni/eniconfig.js'
+import { AWS_NODE, AWS_NODE_INIT_CONTAINER, envInteger, isTrue } from './cni/aws-node.js'
+import { LEGACY_ZONE_LABEL, ZONE_ID_LABEL, ZONE_LABEL } from './cni/eniconfig.js'
 import { Inputs } from './constants.js'
 import { listSome } from './report/markdown.js'
-import { settingInput } from './settings.js'
+import { type SettingContainer, settingInput } from './settings.js'
 
 /** One problem with the effective settings, reported as a warning annotation. */
 export interface LintFinding {
@@ -62,6 +62,10 @@ const ANCHOR: Record<string, string> = {
 }
 const readmeLink = (name: string): string => `${README}#${ANCHOR[name] ?? 'cni-env-vars'}`
 
+/** The input a finding tells the user to change for a variable: its named input, else `env`. */
+const inputFor = (name: string, container?: SettingContainer): Inputs =>
+  settingInput(name, container) ?? Inputs.Env
+
 /**
  * Integer variables and their sensible maximum. 250 is the most pods EKS runs on any node (the
  * max-pods cap above 30 vCPUs in amazon-eks-ami's max-pods calculator), so an IP target above it reserves addresses no pod can
@@ -98,12 +102,10 @@ const ENUMS: Record<string, string[]> = {
 }
 
 /** Node labels whose value is the zone name. */
-const ZONE_LABELS = new Set([
-  'topology.kubernetes.io/zone',
-  'failure-domain.beta.kubernetes.io/zone'
-])
+const ZONE_LABELS = new Set([ZONE_LABEL, LEGACY_ZONE_LABEL])
 
-// EC2 throttling: the README's WARM_IP_TARGET note. 5 and 50 are the issue's thresholds.
+// EC2 throttling, after the VPC CNI README's WARM_IP_TARGET note (a small target means more EC2
+// calls). The README gives no numbers: below 5 IPs on more than 50 nodes is where this rule warns.
 const SMALL_WARM_IP_TARGET = 5
 const LARGE_CLUSTER_NODES = 50
 
@@ -136,8 +138,8 @@ function ipTargetsOverridePrefixTarget(env: Record<string, string>): LintFinding
         `With ENABLE_PREFIX_DELEGATION=true, ${set} make ipamd ignore ` +
         `WARM_PREFIX_TARGET=${env.WARM_PREFIX_TARGET}: the warm pool is sized in IPs, not in /28 prefixes. ` +
         `If you meant the prefix target, leave ${ipTargets.join(' and ')} unset (` +
-        ipTargets.map((k) => `${settingInput(k)}: ''`).join(', ') +
-        `) to use WARM_PREFIX_TARGET; or unset WARM_PREFIX_TARGET (${Inputs.WarmPrefixTarget}: '') ` +
+        ipTargets.map((k) => `${inputFor(k)}: ''`).join(', ') +
+        `) to use WARM_PREFIX_TARGET; or unset WARM_PREFIX_TARGET (${inputFor('WARM_PREFIX_TARGET')}: '') ` +
         `to state the IP targets alone.`,
       link: readmeLink('WARM_PREFIX_TARGET')
     }
@@ -155,7 +157,7 @@ function podEniWithoutEarlyDemux(ctx: LintContext): LintFinding[] {
         `ENABLE_POD_ENI=true turns on security groups for pods, but init container aws-vpc-cni-init has ` +
         `DISABLE_TCP_EARLY_DEMUX=${now ?? '(unset)'}: kubelet's TCP liveness and readiness probes to pods ` +
         `with their own security group then fail. Set DISABLE_TCP_EARLY_DEMUX=true ` +
-        `(${Inputs.DisableTcpEarlyDemux}: true).`,
+        `(${inputFor('DISABLE_TCP_EARLY_DEMUX', AWS_NODE_INIT_CONTAINER)}: true).`,
       link: readmeLink('DISABLE_TCP_EARLY_DEMUX')
     }
   ]
@@ -172,8 +174,8 @@ function customNetworkingWithoutLabel(env: Record<string, string>): LintFinding[
         'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true but neither ENI_CONFIG_LABEL_DEF nor ' +
         'ENI_CONFIG_ANNOTATION_DEF is set, so ipamd reads the ENIConfig name from the node label ' +
         'k8s.amazonaws.com/eniConfig, which EKS nodes do not carry, and the per-zone ENIConfigs are never ' +
-        'picked. Set ENI_CONFIG_LABEL_DEF=topology.kubernetes.io/zone ' +
-        `(${Inputs.EniConfigLabelDef}).`,
+        `picked. Set ENI_CONFIG_LABEL_DEF=${ZONE_LABEL} ` +
+        `(${inputFor('ENI_CONFIG_LABEL_DEF')}).`,
       link: readmeLink('ENI_CONFIG_LABEL_DEF')
     }
   ]
@@ -228,7 +230,7 @@ function prefixDelegationOffNitro(ctx: LintContext): LintFinding[] {
 }
 
 function warmIpTargetThrottling(ctx: LintContext): LintFinding[] {
-  const warm = integer(ctx.env.WARM_IP_TARGET)
+  const warm = envInteger(ctx.env.WARM_IP_TARGET)
   if (warm === undefined || warm <= 0 || warm >= SMALL_WARM_IP_TARGET) return []
   if (ctx.nodes.length <= LARGE_CLUSTER_NODES) return []
   return [
@@ -261,7 +263,7 @@ function valuesOutOfRange(env: Record<string, string>, container: string): LintF
     const range = INTEGER_RANGES[name]
     const choices = ENUMS[name]
     if (range) {
-      const n = integer(value)
+      const n = envInteger(value)
       if (n === undefined) {
         finding(name, value, 'not an integer, so ipamd ignores it and uses its default.')
       } else if (n < range.min) {
@@ -282,18 +284,8 @@ function valuesOutOfRange(env: Record<string, string>, container: string): LintF
   return findings
 }
 
-/** Go's strconv.ParseBool true set, which is how ipamd reads its booleans. */
-function isTrue(value: string | undefined): boolean {
-  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value.trim())
-}
-
-function integer(value: string | undefined): number | undefined {
-  if (value === undefined || !/^[+-]?\d+$/.test(value.trim())) return undefined
-  return Number(value.trim())
-}
-
 /** ipamd treats zero and negative targets as unset. */
 function positive(value: string | undefined): boolean {
-  const n = integer(value)
+  const n = envInteger(value)
   return n !== undefined && n > 0
 }

@@ -36,39 +36,57 @@ export interface ActionResult {
   addonVersion?: string
 }
 
-/** Sets every output of action.yml from the result. */
+/** The part of the result a run that failed after its first write still knows. */
+export type PartialResult = Pick<
+  ActionResult,
+  | 'eniConfigs'
+  | 'eniConfigLabelDef'
+  | 'changed'
+  | 'nodesToRecycle'
+  | 'clusterSecurityGroupId'
+  | 'kubernetesVersion'
+>
+
+type OutputValue<R> = (result: R) => string | undefined
+
+/** The outputs that PartialResult fills, each as its text. */
+const KNOWN_AFTER_FAILURE = {
+  [Outputs.EniConfigs]: (r) => JSON.stringify(r.eniConfigs),
+  [Outputs.EniConfigLabelDef]: (r) => r.eniConfigLabelDef,
+  [Outputs.Changed]: (r) => String(r.changed),
+  [Outputs.ClusterSecurityGroupId]: (r) => r.clusterSecurityGroupId,
+  [Outputs.KubernetesVersion]: (r) => r.kubernetesVersion,
+  [Outputs.NodesToRecycle]: (r) => JSON.stringify(r.nodesToRecycle)
+} satisfies Partial<Record<Outputs, OutputValue<PartialResult>>>
+
+/**
+ * Every output of action.yml as text; undefined leaves it unset. The one place an output's value is
+ * written: a new Outputs member does not typecheck until it has its row here.
+ */
+const OUTPUT_VALUES: Readonly<Record<Outputs, OutputValue<ActionResult>>> = {
+  ...KNOWN_AFTER_FAILURE,
+  [Outputs.CniVersion]: (r) => r.cniVersion,
+  [Outputs.KubectlPath]: (r) => r.kubectlPath,
+  [Outputs.Kubeconfig]: (r) => r.kubeconfig,
+  [Outputs.MaxPods]: (r) => JSON.stringify(r.maxPods),
+  [Outputs.PodSubnetCapacity]: (r) => JSON.stringify(r.podSubnetCapacity ?? []),
+  [Outputs.Mode]: (r) => r.mode ?? 'self-managed',
+  [Outputs.AddonVersion]: (r) => r.addonVersion ?? ''
+}
+
+/** Sets every output of action.yml from the result (kubeconfig only when exported). */
 export function setOutputs(result: ActionResult): void {
-  core.setOutput(Outputs.EniConfigs, JSON.stringify(result.eniConfigs))
-  core.setOutput(Outputs.EniConfigLabelDef, result.eniConfigLabelDef)
-  core.setOutput(Outputs.CniVersion, result.cniVersion)
-  core.setOutput(Outputs.Changed, String(result.changed))
-  core.setOutput(Outputs.KubectlPath, result.kubectlPath)
-  if (result.kubeconfig !== undefined) core.setOutput(Outputs.Kubeconfig, result.kubeconfig)
-  core.setOutput(Outputs.ClusterSecurityGroupId, result.clusterSecurityGroupId)
-  core.setOutput(Outputs.KubernetesVersion, result.kubernetesVersion)
-  core.setOutput(Outputs.MaxPods, JSON.stringify(result.maxPods))
-  core.setOutput(Outputs.NodesToRecycle, JSON.stringify(result.nodesToRecycle))
-  core.setOutput(Outputs.PodSubnetCapacity, JSON.stringify(result.podSubnetCapacity ?? []))
-  core.setOutput(Outputs.Mode, result.mode ?? 'self-managed')
-  core.setOutput(Outputs.AddonVersion, result.addonVersion ?? '')
+  setEach(OUTPUT_VALUES, result)
 }
 
 /** The outputs a run that failed after its first write still knows. */
-export function setPartialOutputs(
-  result: Pick<
-    ActionResult,
-    | 'eniConfigs'
-    | 'eniConfigLabelDef'
-    | 'changed'
-    | 'nodesToRecycle'
-    | 'clusterSecurityGroupId'
-    | 'kubernetesVersion'
-  >
-): void {
-  core.setOutput(Outputs.EniConfigs, JSON.stringify(result.eniConfigs))
-  core.setOutput(Outputs.EniConfigLabelDef, result.eniConfigLabelDef)
-  core.setOutput(Outputs.Changed, String(result.changed))
-  core.setOutput(Outputs.ClusterSecurityGroupId, result.clusterSecurityGroupId)
-  core.setOutput(Outputs.KubernetesVersion, result.kubernetesVersion)
-  core.setOutput(Outputs.NodesToRecycle, JSON.stringify(result.nodesToRecycle))
+export function setPartialOutputs(result: PartialResult): void {
+  setEach(KNOWN_AFTER_FAILURE, result)
+}
+
+function setEach<R>(values: Partial<Record<Outputs, OutputValue<R>>>, result: R): void {
+  for (const [name, value] of Object.entries(values) as [Outputs, OutputValue<R>][]) {
+    const text = value(result)
+    if (text !== undefined) core.setOutput(name, text)
+  }
 }

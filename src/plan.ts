@@ -8,12 +8,13 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { AWS_NODE, AWS_NODE_INIT_CONTAINER, isAwsNodeDaemonSet } from './cni/aws-node.js'
-import type { Change as ApplyChange } from './kube/apply.js'
+import { ENI_CONFIG } from './cni/eniconfig.js'
+import type { Change } from './kube/apply.js'
 import { managedEntries, ownedLeaves } from './kube/managed-fields.js'
 import { code, text } from './report/markdown.js'
 
 /** One field that would change. undefined means absent. */
-export type Change = {
+export type PlannedField = {
   /** e.g. DaemonSet kube-system/aws-node */
   object: string
   /** e.g. env WARM_IP_TARGET, init env DISABLE_TCP_EARLY_DEMUX, image aws-node, spec.subnet */
@@ -26,7 +27,7 @@ export type Change = {
 export interface ObjectPlan {
   object: string
   action: 'create' | 'update' | 'unchanged'
-  changes: Change[]
+  changes: PlannedField[]
 }
 
 /** One object: as it is now (undefined = absent), and as the dry-run write says it would be. */
@@ -53,7 +54,7 @@ export function planChanges(pairs: readonly PlanPair[]): ObjectPlan[] {
     // An answer without managedFields says nothing about owners (an API server always sends them).
     const owners = managedEntries(after).length > 0
     const [b, a] = [flatten(normalize(live, owners)), flatten(normalize(after, owners))]
-    const changes: Change[] = []
+    const changes: PlannedField[] = []
     for (const field of [...new Set([...b.keys(), ...a.keys()])]) {
       if (b.get(field) !== a.get(field)) {
         changes.push({ object, field, before: clip(b.get(field)), after: clip(a.get(field)) })
@@ -64,10 +65,7 @@ export function planChanges(pairs: readonly PlanPair[]): ObjectPlan[] {
 }
 
 /** How a dry-run write would change one object: the same answer the real write gives. */
-export function plannedChange(
-  live: KubernetesObject | undefined,
-  after: KubernetesObject
-): ApplyChange {
+export function plannedChange(live: KubernetesObject | undefined, after: KubernetesObject): Change {
   const [plan] = planChanges([{ live, after }])
   return plan.action === 'create'
     ? 'created'
@@ -81,7 +79,7 @@ export function plannedChange(
  * resourceVersion, so the stamps cannot tell. `live` maps refKey to the object read before.
  */
 export function withPlannedChanges<
-  T extends { key: string; change: ApplyChange; object: KubernetesObject }
+  T extends { key: string; change: Change; object: KubernetesObject }
 >(applied: readonly T[], live: ReadonlyMap<string, KubernetesObject | undefined>): T[] {
   return applied.map((a) => ({ ...a, change: plannedChange(live.get(a.key), a.object) }))
 }
@@ -129,11 +127,11 @@ export function planMarkdown(plans: readonly ObjectPlan[], as: 'plan' | 'result'
 }
 
 /** What a created object sets that a reviewer looks for: aws-node's env and images, an ENIConfig's spec. */
-function createdFields(object: string, after: KubernetesObject): Change[] {
+function createdFields(object: string, after: KubernetesObject): PlannedField[] {
   const all = flatten(normalize(after, false))
   const shown = isAwsNodeDaemonSet(after)
     ? (field: string) => /^(env|init env|image) /.test(field)
-    : after.kind === 'ENIConfig'
+    : after.kind === ENI_CONFIG.kind
       ? (field: string) => field.startsWith('spec.')
       : () => false
   return [...all]

@@ -4,8 +4,7 @@
  * table, the linter's findings, the field owners and, in a dry run, the plan. Pure: the
  * annotations it finds are returned for the pipeline to emit.
  */
-import { isAwsNodeDaemonSet } from './cni/aws-node.js'
-import { isTrue } from './cni/partial.js'
+import { isAwsNodeDaemonSet, isTrue } from './cni/aws-node.js'
 import type { AppliedObject } from './kube/apply.js'
 import type { OwnershipReport } from './kube/ownership.js'
 import type { LintFinding } from './lint.js'

@@ -4,7 +4,8 @@
  * Parsing, the linter and the add-on schema check all read this table, so a new setting is one row
  * here plus its entry in action.yml (and the Inputs enum).
  */
-import { AWS_NODE, AWS_NODE_INIT_CONTAINER } from './cni/aws-node.js'
+import { AWS_NODE, AWS_NODE_INIT_CONTAINER, type CniSettings } from './cni/aws-node.js'
+import { ZONE_LABEL } from './cni/eniconfig.js'
 import { Inputs } from './constants.js'
 import {
   InputError,
@@ -104,7 +105,7 @@ export const AWS_NODE_SETTINGS = [
     env: 'ENI_CONFIG_LABEL_DEF',
     container: AWS_NODE,
     kind: 'label',
-    default: 'topology.kubernetes.io/zone',
+    default: ZONE_LABEL,
     reserved: true
   }
 ] as const satisfies readonly AwsNodeSetting[]
@@ -177,18 +178,6 @@ export const INPUT_DEFAULTS: Readonly<Record<Inputs, string>> = {
   >)
 }
 
-/** The aws-node settings to apply: container env and init-container env, values as strings. */
-export interface CniEnvSettings {
-  /** Env of container `aws-node`. */
-  env: Record<string, string>
-  /** Env of init container `aws-vpc-cni-init`. */
-  initEnv: Record<string, string>
-  /** Variables of container `aws-node` that must be absent after the run (an input set to ''). */
-  unset: string[]
-  /** Variables of the init container that must be absent after the run. */
-  initUnset: string[]
-}
-
 /** Parses one input, recording (not throwing) its error; see getInputs. */
 export type FieldReader = <T>(
   name: Inputs,
@@ -203,7 +192,7 @@ const PARSERS = { boolean: parseOptionalBoolean, count: parseOptionalCount } as 
  * always the user's choice) means the variable is absent after the run. `labelDef` is the parsed
  * `eni-config-label-def`.
  */
-export function readSettings(field: FieldReader, labelDef: string | undefined): CniEnvSettings {
+export function readSettings(field: FieldReader, labelDef: string | undefined): CniSettings {
   const env: Record<string, string> = {}
   const initEnv: Record<string, string> = {}
   const unset: string[] = []

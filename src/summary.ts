@@ -3,15 +3,16 @@
  * changed, so a reviewer sees the outcome without opening the log.
  */
 import * as core from '@actions/core'
+import { AWS_NODE, AWS_NODE_INIT_CONTAINER, type CniSettings } from './cni/aws-node.js'
 import { errorMessage, hintOf } from './errors.js'
-import type { CniEnvSettings } from './inputs.js'
+import type { Change } from './kube/apply.js'
 import type { ActionResult } from './outputs.js'
 import { escapeHtml, htmlCode } from './report/markdown.js'
 
 /** One applied object and what happened to it. */
 export interface ChangeRow {
   key: string
-  change: 'created' | 'configured' | 'unchanged'
+  change: Change
 }
 
 export interface SummaryDetails {
@@ -19,7 +20,7 @@ export interface SummaryDetails {
   region: string
   result: ActionResult
   /** The settings the action was asked to apply. */
-  settings: CniEnvSettings
+  settings: CniSettings
   /** The aws-node DaemonSet's images after the edit. */
   images: string[]
   changes: ChangeRow[]
@@ -35,11 +36,14 @@ export interface SummaryDetails {
 export async function writeSummary(d: SummaryDetails): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const r = d.result
-  const header = (cells: string[]) => cells.map((data) => ({ data, header: true }))
   const code = htmlCode
   const settings = [
-    ...Object.entries(d.settings.env).map(([k, v]) => ['aws-node', code(k), code(v)]),
-    ...Object.entries(d.settings.initEnv).map(([k, v]) => ['aws-vpc-cni-init', code(k), code(v)])
+    ...Object.entries(d.settings.env).map(([k, v]) => [AWS_NODE, code(k), code(v)]),
+    ...Object.entries(d.settings.initEnv).map(([k, v]) => [
+      AWS_NODE_INIT_CONTAINER,
+      code(k),
+      code(v)
+    ])
   ]
   const outcome = d.dryRun
     ? `<b>Dry run</b>: nothing was changed; a real run would ${r.changed ? '<b>change</b> the cluster' : 'change nothing'}`
@@ -78,6 +82,11 @@ export async function writeSummary(d: SummaryDetails): Promise<void> {
   // The sections are markdown from the report modules; the summary file takes both.
   for (const section of d.sections) summary.addEOL().addRaw(section, true)
   await summary.write()
+}
+
+/** A table's header row. */
+function header(cells: string[]): { data: string; header: true }[] {
+  return cells.map((data) => ({ data, header: true }))
 }
 
 /**
@@ -119,10 +128,7 @@ export async function writePartialSummary(d: PartialRunDetails): Promise<void> {
       )
       .addHeading('What changed', 3)
       .addTable([
-        [
-          { data: 'Object', header: true },
-          { data: 'Result', header: true }
-        ],
+        header(['Object', 'Result']),
         ...d.rows.map((r) => [
           code(r.key),
           r.outcome === 'failed' ? 'sent, no answer' : escapeHtml(r.outcome)

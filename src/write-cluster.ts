@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import type { EniConfigObject } from './cni/eniconfig.js'
 import { customNetworkingOn, envRemovalPatch } from './cni/partial.js'
-import type { CniEnvSettings } from './settings.js'
+import type { CniSettings } from './cni/aws-node.js'
 import {
   type AppliedObject,
   applyEniConfigs,
@@ -40,7 +40,7 @@ export async function writeCluster(
   plan: WritePlan,
   eniConfigs: readonly EniConfigObject[],
   live: LiveState,
-  settings: CniEnvSettings,
+  settings: CniSettings,
   waitOptions: WaitOptions,
   dryRun: boolean,
   progress: WriteProgress
@@ -80,7 +80,7 @@ async function applyAwsNode(
   kube: KubeClient,
   plan: WritePlan,
   live: LiveState,
-  settings: CniEnvSettings,
+  settings: CniSettings,
   dryRun: boolean,
   progress: WriteProgress
 ): Promise<AppliedObject> {

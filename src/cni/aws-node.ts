@@ -13,13 +13,18 @@ export const AWS_NODE_NAMESPACE = 'kube-system'
 /** The init container that reads DISABLE_TCP_EARLY_DEMUX. */
 export const AWS_NODE_INIT_CONTAINER = 'aws-vpc-cni-init'
 
-/** Env to set or add; values are already strings as Kubernetes requires. */
+/**
+ * The aws-node settings a run applies, as the inputs give them (settings.ts) and as the edits
+ * take them: values are strings, as Kubernetes requires.
+ */
 export interface CniSettings {
+  /** Env of container aws-node to set or add. */
   env: Record<string, string>
+  /** Env of init container aws-vpc-cni-init to set or add. */
   initEnv: Record<string, string>
-  /** Variables of container aws-node to remove. */
+  /** Variables of container aws-node that must be absent after the run (an input set to ''). */
   unset?: readonly string[]
-  /** Variables of the init container to remove. */
+  /** Variables of the init container that must be absent after the run. */
   initUnset?: readonly string[]
 }
 
@@ -74,6 +79,23 @@ export function awsNodeEnv(ds: KubernetesObject): {
     initEnv: envRecord(initContainers.find((c) => c.name === AWS_NODE_INIT_CONTAINER)),
     images: [...initContainers, ...containers].flatMap((c) => (c.image ? [c.image] : []))
   }
+}
+
+/**
+ * Whether ipamd reads an aws-node variable as true: Go's strconv.ParseBool true set, which is how
+ * ipamd parses its booleans (so `1` and `T` count, `yes` does not).
+ */
+export function isTrue(value: string | undefined): boolean {
+  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value.trim())
+}
+
+/**
+ * An aws-node variable as a whole number, as ipamd reads one with Go's strconv.Atoi (a sign is
+ * allowed); undefined when it is unset or not a whole number.
+ */
+export function envInteger(value: string | undefined): number | undefined {
+  if (value === undefined || !/^[+-]?\d+$/.test(value.trim())) return undefined
+  return Number(value.trim())
 }
 
 /** Moves an image from any EKS add-on ECR registry to `registry`; other images stay as they are. */

@@ -3,6 +3,7 @@
  * upstream although node groups with custom networking still need it. Last published at
  * https://github.com/awslabs/amazon-eks-ami/blob/v20260304/templates/al2/runtime/max-pods-calculator.sh
  */
+import { isTrue } from './aws-node.js'
 
 /** What DescribeInstanceTypes says about an instance type's networking. */
 export interface InstanceNetworkInfo {
@@ -22,6 +23,21 @@ export interface MaxPodsOptions {
   maxEni?: number
   /** The calculator's --show-max-allowed: skip the 110/250 cap (eni-max-pods.txt figures). */
   uncapped?: boolean
+}
+
+/**
+ * The settings of MaxPodsOptions that come from aws-node's env, read as ipamd reads them:
+ * custom networking, prefix delegation, and MAX_ENI when it is a whole number.
+ */
+export function maxPodsEnvSettings(
+  env: Readonly<Record<string, string>>
+): Pick<MaxPodsOptions, 'customNetworking' | 'prefixDelegation' | 'maxEni'> {
+  const maxEni = /^\d+$/.test(env.MAX_ENI ?? '') ? Number(env.MAX_ENI) : undefined
+  return {
+    customNetworking: isTrue(env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG),
+    prefixDelegation: isTrue(env.ENABLE_PREFIX_DELEGATION),
+    ...(maxEni !== undefined ? { maxEni } : {})
+  }
 }
 
 // Each secondary IP slot holds a /28 prefix under prefix delegation.

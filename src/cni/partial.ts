@@ -10,7 +10,8 @@ import {
   AWS_NODE_NAMESPACE,
   type CniSettings,
   awsNodeEnv,
-  isAwsNodeDaemonSet
+  isAwsNodeDaemonSet,
+  isTrue
 } from './aws-node.js'
 
 /**
@@ -99,11 +100,6 @@ export function envRemovalPatch(
   scan('containers', AWS_NODE, settings.unset ?? [])
   scan('initContainers', AWS_NODE_INIT_CONTAINER, settings.initUnset ?? [])
   return { ops, removed: removed.reverse() }
-}
-
-/** Go's strconv.ParseBool true set, which is how ipamd reads its booleans. */
-export function isTrue(value: string | undefined): boolean {
-  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value.trim())
 }
 
 /** Whether aws-node `ds` (absent: no) runs with custom networking on. */

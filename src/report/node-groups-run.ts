@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core'
 import { awsNodeEnv, isAwsNodeDaemonSet } from '../cni/aws-node.js'
+import { maxPodsEnvSettings } from '../cni/max-pods.js'
 import type { RunFacts } from '../run-facts.js'
 import type { KubernetesObject } from '../kube/client.js'
 import type { LintFinding } from '../lint.js'
@@ -15,22 +16,15 @@ import { type NodeGroupReport, nodeGroupReport } from './node-groups.js'
 
 const reports = new WeakMap<RunFacts, NodeGroupReport>()
 
-function isTrue(value: string | undefined): boolean {
-  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value.trim())
-}
-
 /** The check for this run's facts, computed on first use. */
 export function nodeGroupCheck(f: RunFacts): NodeGroupReport {
   const known = reports.get(f)
   if (known) return known
   const ds = f.manifest.objects.find(isAwsNodeDaemonSet) as KubernetesObject | undefined
   const env = ds ? awsNodeEnv(ds).env : {}
-  const maxEni = /^\d+$/.test(env.MAX_ENI ?? '') ? Number(env.MAX_ENI) : undefined
   const rows = maxPodsTable(f.instanceTypes, {
     cniVersion: f.manifest.cniVersion,
-    customNetworking: isTrue(env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG),
-    prefixDelegation: isTrue(env.ENABLE_PREFIX_DELEGATION),
-    ...(maxEni !== undefined ? { maxEni } : {})
+    ...maxPodsEnvSettings(env)
   })
   const report = nodeGroupReport({
     env,

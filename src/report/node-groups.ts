@@ -4,6 +4,7 @@
  */
 import type { ClusterRolePolicies } from '../aws/cluster-role.js'
 import type { ZoneSubnet } from '../aws/network.js'
+import { envInteger, isTrue } from '../cni/aws-node.js'
 import type { OptionalRead, PodSubnetUsage } from '../aws/pod-subnets.js'
 import { Inputs } from '../constants.js'
 import type { LintFinding } from '../lint.js'
@@ -43,15 +44,6 @@ export interface NodeGroupReport {
   notices: string[]
 }
 
-/** Go's strconv.ParseBool true set, which is how ipamd reads its booleans. */
-function isTrue(value: string | undefined): boolean {
-  return value !== undefined && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value.trim())
-}
-
-function count(value: string | undefined): number | undefined {
-  return value !== undefined && /^\s*-?\d+\s*$/.test(value) ? Number(value) : undefined
-}
-
 /**
  * The check, from the facts.
  *
@@ -81,10 +73,10 @@ export function nodeGroupReport(f: NodeGroupFacts): NodeGroupReport {
     const settings = {
       prefixDelegation: isTrue(f.env.ENABLE_PREFIX_DELEGATION),
       customNetworking: isTrue(f.env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG),
-      warmPrefixTarget: count(f.env.WARM_PREFIX_TARGET),
-      warmIpTarget: count(f.env.WARM_IP_TARGET),
-      minimumIpTarget: count(f.env.MINIMUM_IP_TARGET),
-      warmEniTarget: count(f.env.WARM_ENI_TARGET)
+      warmPrefixTarget: envInteger(f.env.WARM_PREFIX_TARGET),
+      warmIpTarget: envInteger(f.env.WARM_IP_TARGET),
+      minimumIpTarget: envInteger(f.env.MINIMUM_IP_TARGET),
+      warmEniTarget: envInteger(f.env.WARM_ENI_TARGET)
     }
     const need = worstNodeNeed(settings, f.maxPods)
     const usage = f.usage.value
