@@ -1,6 +1,7 @@
 /**
  * begin() starts sign-in and, when the inputs name the version, the manifest download, before the
- * pipeline loads: what it returns must hand the same requests to the pipeline, download a
+ * pipeline loads: what it returns must hand the same requests to the pipeline, ask for the OIDC
+ * token before the STS client has loaded and use it for the first attempt only, download a
  * cluster-dependent version only when asked, and keep an early failure from counting as an
  * unhandled rejection before the pipeline awaits it.
  */
@@ -10,72 +11,103 @@ import type { ActionInputs } from '../src/inputs.js'
 import type { KubernetesObject } from '../src/kube/client.js'
 
 const credentials = { accessKeyId: 'AKIA', secretAccessKey: 's', sessionToken: 't' }
-const assumeRoleWithOidc = jest.fn(async () => ({
-  ...credentials,
-  assumedRoleArn: 'arn:aws:sts::1:assumed-role/r/s'
-}))
+type TokenSource = (audience: string) => Promise<string>
+const tokensSeen: string[] = []
+const assumeRoleWithOidc = jest.fn(async (p: { getIDToken: TokenSource }) => {
+  // Two attempts, as after a rejected token: the first takes the early request's answer.
+  tokensSeen.push(await p.getIDToken('sts.amazonaws.com'))
+  tokensSeen.push(await p.getIDToken('sts.amazonaws.com'))
+  return { ...credentials, assumedRoleArn: 'arn:aws:sts::1:assumed-role/r/s' }
+})
 const defaultCredentials = jest.fn(async () => credentials)
-const loadManifest = jest.fn(async (source: { version: string }) => [
-  { kind: 'DaemonSet', metadata: { name: source.version } } as KubernetesObject
+const downloadManifest = jest.fn(async (source: { version: string }) => ({
+  text: source.version
+}))
+const parseManifestDownload = jest.fn((d: { text: string }) => [
+  { kind: 'DaemonSet', metadata: { name: d.text } } as KubernetesObject
 ])
 
 jest.unstable_mockModule('@actions/core', () => core)
-jest.unstable_mockModule('../src/aws/clients.js', () => ({ createStsClient: () => ({}) }))
+jest.unstable_mockModule('../src/aws/sts-client.js', () => ({ createStsClient: () => ({}) }))
 jest.unstable_mockModule('../src/aws/credentials.js', () => ({
   assumeRoleWithOidc,
   defaultCredentials
 }))
-jest.unstable_mockModule('../src/cni/manifest.js', () => ({
-  loadManifest,
+jest.unstable_mockModule('../src/cni/manifest-source.js', () => ({
+  downloadManifest,
   resolveManifestSource: (p: { cniVersion: string }) => ({ version: p.cniVersion })
 }))
+jest.unstable_mockModule('../src/cni/manifest.js', () => ({ parseManifestDownload }))
 const { begin } = await import('../src/start.js')
 
 const inputs = (more: object = {}) =>
-  ({ region: 'us-east-1', clusterName: 'demo', ...more }) as unknown as ActionInputs
+  ({
+    region: 'us-east-1',
+    clusterName: 'demo',
+    audience: 'sts.amazonaws.com',
+    ...more
+  }) as unknown as ActionInputs
 
 const unhandled = jest.fn()
+const saved = { ...process.env }
 beforeEach(() => {
   jest.clearAllMocks()
+  tokensSeen.length = 0
   process.on('unhandledRejection', unhandled)
 })
 afterEach(() => {
   process.off('unhandledRejection', unhandled)
+  process.env = { ...saved }
 })
 
 describe('begin', () => {
-  it('signs in through OIDC when a role is given, and says which role', async () => {
+  it('asks for the OIDC token at once, and signs in with it, then with fresh ones', async () => {
+    process.env.ACTIONS_ID_TOKEN_REQUEST_URL = 'https://token.example/'
+    let n = 0
+    core.getIDToken.mockImplementation(async () => `token-${++n}`)
     const early = begin(inputs({ roleToAssume: 'arn:aws:iam::1:role/r' }))
+    // Before sign-in's module has loaded, the token request is out.
+    expect(core.getIDToken).toHaveBeenCalledTimes(1)
+    expect(assumeRoleWithOidc).not.toHaveBeenCalled()
     const identity = await early.identity
     expect(identity.credentials).toEqual(credentials)
     expect(identity.assumedRoleArn).toBe('arn:aws:sts::1:assumed-role/r/s')
+    expect(tokensSeen).toEqual(['token-1', 'token-2'])
     expect(defaultCredentials).not.toHaveBeenCalled()
+  })
+
+  it('asks for no early token when the job has no OIDC', async () => {
+    delete process.env.ACTIONS_ID_TOKEN_REQUEST_URL
+    core.getIDToken.mockImplementation(async () => 'token')
+    const early = begin(inputs({ roleToAssume: 'arn:aws:iam::1:role/r' }))
+    expect(core.getIDToken).not.toHaveBeenCalled()
+    await early.identity
   })
 
   it('settings only: no download until a step asks, then the version it asks for', async () => {
     const early = begin(inputs())
     expect((await early.identity).assumedRoleArn).toBeUndefined()
-    expect(loadManifest).not.toHaveBeenCalled()
+    expect(downloadManifest).not.toHaveBeenCalled()
     const objects = await early.manifest('v1.19.6')
     expect(objects[0].metadata?.name).toBe('v1.19.6')
-    expect(loadManifest).toHaveBeenCalledTimes(1)
+    expect(downloadManifest).toHaveBeenCalledTimes(1)
   })
 
   it('cni-version: the download starts at once and is the one the pipeline gets', async () => {
     const early = begin(inputs({ cniVersion: 'v1.20.0' }))
-    expect(loadManifest).toHaveBeenCalledTimes(1)
+    expect(downloadManifest).toHaveBeenCalledTimes(1)
     const objects = await early.manifest('v1.20.0')
     expect(objects[0].metadata?.name).toBe('v1.20.0')
-    expect(loadManifest).toHaveBeenCalledTimes(1)
+    expect(downloadManifest).toHaveBeenCalledTimes(1)
+    expect(parseManifestDownload).toHaveBeenCalledTimes(1)
   })
 
   it('an early failure waits for the await, not an unhandled rejection', async () => {
     defaultCredentials.mockRejectedValueOnce(new Error('no credentials'))
-    loadManifest.mockRejectedValueOnce(new Error('download failed'))
+    downloadManifest.mockRejectedValueOnce(new Error('download failed'))
     const early = begin(inputs({ cniVersion: 'v1.20.0' }))
     // Both rejections settle while nothing awaits them yet.
-    await new Promise((resolve) => setImmediate(resolve))
-    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setTimeout(resolve, 50))
     expect(unhandled).not.toHaveBeenCalled()
     await expect(early.identity).rejects.toThrow('no credentials')
     await expect(early.manifest('v1.20.0')).rejects.toThrow('download failed')

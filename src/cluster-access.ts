@@ -15,7 +15,7 @@ import {
   rewriteKubeconfigFile,
   writeKubeconfigFile
 } from './kube/kubeconfig.js'
-import type { Identity } from './start.js'
+import type { Identity } from './sign-in.js'
 
 /** EKS tokens minted in-process, masked the moment they exist, re-minted before they expire. */
 export function createTokenSource(

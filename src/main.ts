@@ -14,6 +14,7 @@ import { type ActionInputs, getInputs } from './inputs.js'
 import { removeKubeconfigDir } from './kubeconfig-dir.js'
 import { assertSupportedRunner } from './kubectl/platform.js'
 import type { RunRecord } from './run-record.js'
+import { begin } from './start.js'
 import { writeFailureSummary } from './summary.js'
 
 /** Runs the action: the only place that calls core.setFailed. */
@@ -24,8 +25,7 @@ export async function run(): Promise<void> {
     // Before any input is read or request made: Windows cannot keep the kubeconfig private.
     assertSupportedRunner()
     const inputs = await core.group('Inputs', async () => logInputs(getInputs()))
-    const start = await import('./start.js')
-    const early = start.begin(inputs)
+    const early = begin(inputs)
     const pipeline = await import('./pipeline.js')
     await pipeline.runPipeline(inputs, early, record)
   } catch (error) {

@@ -1,27 +1,22 @@
 /**
  * The work that needs nothing but the inputs, started before main imports the pipeline: sign-in
  * (GitHub OIDC → STS, or the SDK's default chain) and, when the inputs name the CNI version or a
- * manifest, its download. Both run while the pipeline's modules load, so parsing those overlaps
- * the network. This module imports only what those two requests need, never the pipeline.
+ * manifest, its download. This module is part of the entry bundle and needs nothing beyond it, so
+ * the first requests leave as soon as the inputs are valid: the OIDC token request (through
+ * @actions/core) and the manifest download (through undici, which @actions/core loads anyway).
+ * The STS client and the YAML parser come in their own chunks while those are in flight, and the
+ * pipeline's chunk after them.
  */
 import * as core from '@actions/core'
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
-import type { AwsCredentials } from './aws/client-config.js'
-import type { AwsClients } from './aws/clients.js'
-import { createStsClient } from './aws/sts-client.js'
-import { assumeRoleWithOidc, defaultCredentials } from './aws/credentials.js'
-import { loadManifest, resolveManifestSource } from './cni/manifest.js'
+import {
+  type ManifestDownload,
+  downloadManifest,
+  resolveManifestSource
+} from './cni/manifest-source.js'
 import { LATEST_KNOWN_CNI_VERSION } from './cni/versions.js'
 import type { ActionInputs } from './inputs.js'
 import type { KubernetesObject } from './kube/client.js'
-
-/** Credentials in memory (masked), and a way to name the caller when the cluster refuses us. */
-export interface Identity {
-  credentials: AwsCredentials
-  /** The role assumed through OIDC; undefined for the SDK's default chain. */
-  assumedRoleArn?: string
-  callerArn: (sts: AwsClients['sts']) => Promise<string | undefined>
-}
+import type { Identity } from './sign-in.js'
 
 /** The objects of a VPC CNI version's manifest: the early download, or one started on first ask. */
 export type ManifestLoader = (version: string) => Promise<KubernetesObject[]>
@@ -37,13 +32,18 @@ export interface EarlyWork {
  * A rejection waits for the pipeline's await: it never counts as an unhandled rejection meanwhile.
  */
 export function begin(inputs: ActionInputs): EarlyWork {
-  const identity = background(getCredentials(inputs))
+  // Asked for before the STS client is loaded; sign-in uses it for its first attempt.
+  const idToken =
+    inputs.roleToAssume && process.env.ACTIONS_ID_TOKEN_REQUEST_URL
+      ? background(core.getIDToken(inputs.audience))
+      : undefined
+  const identity = background(import('./sign-in.js').then((m) => m.signIn(inputs, idToken)))
   const early =
     inputs.manifest || inputs.cniVersion
-      ? background(loadCniManifest(inputs, inputs.cniVersion ?? LATEST_KNOWN_CNI_VERSION))
+      ? background(load(inputs, inputs.cniVersion ?? LATEST_KNOWN_CNI_VERSION))
       : undefined
   // A settings-only run asks for a manifest only when the ENIConfig CRD is missing.
-  return { identity, manifest: (version) => early ?? loadCniManifest(inputs, version) }
+  return { identity, manifest: (version) => early ?? load(inputs, version) }
 }
 
 /** Keeps a promise that is awaited later from counting as an unhandled rejection meanwhile. */
@@ -52,41 +52,16 @@ function background<T>(promise: Promise<T>): Promise<T> {
   return promise
 }
 
-/** OIDC → STS when a role is given, else the SDK's default chain. */
-export async function getCredentials(inputs: ActionInputs): Promise<Identity> {
-  if (inputs.roleToAssume) {
-    const { assumedRoleArn, ...credentials } = await assumeRoleWithOidc({
-      sts: createStsClient(inputs.region),
-      getIDToken: (audience) => core.getIDToken(audience),
-      roleArn: inputs.roleToAssume,
-      sessionName: inputs.roleSessionName,
-      durationSeconds: inputs.roleDurationSeconds,
-      audience: inputs.audience
-    })
-    return { credentials, assumedRoleArn, callerArn: callerArnOf(assumedRoleArn) }
-  }
-  const credentials = await defaultCredentials(inputs.region)
-  // Only asked when the cluster refuses us, to name the principal in the error.
-  return { credentials, callerArn: callerArnOf() }
+/** Downloads the manifest of `cniVersion` (or the input's), and parses it once it is here. */
+async function load(inputs: ActionInputs, cniVersion: string): Promise<KubernetesObject[]> {
+  const [downloaded, { parseManifestDownload }] = await Promise.all([
+    download(inputs, cniVersion),
+    import('./cni/manifest.js')
+  ])
+  return parseManifestDownload(downloaded)
 }
 
-/**
- * Who the credentials we hold belong to (STS GetCallerIdentity, retried), for an authorization
- * error; `known` (the assumed role) when STS cannot say.
- */
-function callerArnOf(known?: string) {
-  return async (sts: AwsClients['sts']): Promise<string | undefined> => {
-    try {
-      // The client's own retries cover throttling and transient failures.
-      const identity = await sts.send(new GetCallerIdentityCommand({}))
-      return identity.Arn ?? known
-    } catch {
-      return known
-    }
-  }
-}
-
-function loadCniManifest(inputs: ActionInputs, cniVersion: string): Promise<KubernetesObject[]> {
+function download(inputs: ActionInputs, cniVersion: string): Promise<ManifestDownload> {
   const m = inputs.manifest
   const source = resolveManifestSource({
     manifest: m ? ('url' in m ? m.url : m.path) : undefined,
@@ -95,5 +70,5 @@ function loadCniManifest(inputs: ActionInputs, cniVersion: string): Promise<Kube
     baseUrl: inputs.manifestBaseUrl,
     region: inputs.region
   })
-  return loadManifest(source)
+  return downloadManifest(source)
 }

@@ -1,108 +1,51 @@
 /**
- * Finding, fetching, verifying and parsing the VPC CNI manifest. Parsing is js-yaml's loadAll (the
- * YAML parser client-node uses): each document stays a plain object with every field as written,
- * and is sent to the API server as JSON just like that.
+ * Parsing and checking the VPC CNI manifest (manifest-source.ts finds and downloads it). Parsing
+ * is js-yaml's loadAll (the YAML parser client-node uses): each document stays a plain object with
+ * every field as written, and is sent to the API server as JSON just like that.
  */
 import * as core from '@actions/core'
-import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { loadAll } from 'js-yaml'
 import { Inputs } from '../constants.js'
-import { fetchText as defaultFetchText } from '../download.js'
 import { errorMessage } from '../errors.js'
 import { STANDARD_REFS } from '../kube/live.js'
 import { AWS_NODE, AWS_NODE_NAMESPACE, isAwsNodeDaemonSet } from './aws-node.js'
-import { partitionOf } from './registry.js'
-import { builtInPin, normalizeCniVersion } from './versions.js'
-
-/** Where the manifest comes from, and the sha256 it must have when one is known. */
-export interface ManifestSource {
-  url?: string
-  path?: string
-  /** Expected sha256, lowercase hex. */
-  sha256?: string
-  /** Where `sha256` came from, for error messages. */
-  pinFrom?: 'manifest-sha256' | 'built-in'
-}
-
-/** The official manifest file for a region: the China and GovCloud ones carry their own registries. */
-export function manifestFileForRegion(region: string): string {
-  switch (partitionOf(region)) {
-    case 'aws-cn':
-      return 'aws-k8s-cni-cn.yaml'
-    case 'aws-us-gov':
-      return `aws-k8s-cni-${region}.yaml`
-    default:
-      return 'aws-k8s-cni.yaml'
-  }
-}
-
-/**
- * The `manifest` input (a path, or an http(s) URL) when set, else the official file for
- * `cniVersion` under `baseUrl`. The pin is `manifest-sha256` when given, else the built-in pin of
- * the official file (none for a user's own manifest).
- */
-export function resolveManifestSource(p: {
-  manifest?: string
-  manifestSha256?: string
-  cniVersion: string
-  baseUrl: string
-  region: string
-}): ManifestSource {
-  const explicit = p.manifestSha256?.trim().toLowerCase()
-  const pin = (sha256: string | undefined, pinFrom: ManifestSource['pinFrom']): ManifestSource =>
-    sha256 ? { sha256, pinFrom } : {}
-  const custom = p.manifest?.trim()
-  if (custom) {
-    const where = /^https?:\/\//i.test(custom) ? { url: custom } : { path: custom }
-    return { ...where, ...pin(explicit, 'manifest-sha256') }
-  }
-  const version = normalizeCniVersion(p.cniVersion)
-  const file = manifestFileForRegion(p.region)
-  const url = `${p.baseUrl.replace(/\/+$/, '')}/aws/amazon-vpc-cni-k8s/${version}/config/master/${file}`
-  return {
-    url,
-    ...(explicit ? pin(explicit, 'manifest-sha256') : pin(builtInPin(version, file), 'built-in'))
-  }
-}
+import { type ManifestDownload, type ManifestSource, downloadManifest } from './manifest-source.js'
 
 /**
  * Reads or downloads the manifest, checks its sha256 when one is known, parses it, and checks that
- * it holds only the objects of an official VPC CNI manifest. A download without a pin is applied
- * with a warning (through `onUnpinned`) that names its sha256, so the user can pin it.
- *
- * @throws Error for an unreadable file, a failed download, a sha256 mismatch (quoting both hashes),
- *   text that is not YAML, a manifest without DaemonSet kube-system/aws-node and its container, or
- *   an object that no official manifest holds
+ * it holds only the objects of an official VPC CNI manifest (downloadManifest, then
+ * parseManifestDownload).
  */
 export async function loadManifest(
   source: ManifestSource,
-  fetchText: (url: string) => Promise<string> = (url) => defaultFetchText(url),
+  fetchText?: (url: string) => Promise<string>,
+  onUnpinned?: (message: string) => void
+): Promise<KubernetesObject[]> {
+  return parseManifestDownload(await downloadManifest(source, fetchText), onUnpinned)
+}
+
+/**
+ * Parses a downloaded manifest and checks that it holds only the objects of an official VPC CNI
+ * manifest. A download without a pin is applied with a warning (through `onUnpinned`) that names
+ * its sha256, so the user can pin it.
+ *
+ * @throws Error for text that is not YAML, a manifest without DaemonSet kube-system/aws-node and
+ *   its container, or an object that no official manifest holds
+ */
+export function parseManifestDownload(
+  download: ManifestDownload,
   onUnpinned: (message: string) => void = (message) =>
     core.warning(message, { title: 'Unpinned VPC CNI manifest' })
-): Promise<KubernetesObject[]> {
-  const where = source.url ?? source.path
-  if (where === undefined) throw new Error('No manifest to load: neither a URL nor a path is set')
-  const bytes = await readManifest(source, fetchText)
-  const actual = createHash('sha256').update(bytes).digest('hex')
-  if (source.sha256) {
-    if (actual !== source.sha256.toLowerCase()) {
-      const pinned =
-        source.pinFrom === 'built-in' ? 'the built-in pin for this version' : 'manifest-sha256'
-      throw new Error(
-        `The VPC CNI manifest ${where} has sha256 ${actual}, but ${pinned} expects ${source.sha256}. ` +
-          'The file is not the one that was pinned; check the source (or mirror) and the pin.'
-      )
-    }
-  }
-  const objects = parseManifest(bytes.toString('utf8'), where)
+): KubernetesObject[] {
+  const { source, where, sha256 } = download
+  const objects = parseManifest(download.text, where)
   checkAwsNode(objects, where)
   checkOfficialObjects(objects, where)
   if (source.url !== undefined && !source.sha256) {
     onUnpinned(
-      `The VPC CNI manifest ${where} is not pinned: its sha256 is ${actual}. Nothing checks that ` +
-        `the next download has the same bytes; set ${Inputs.ManifestSha256}: ${actual} to pin it.`
+      `The VPC CNI manifest ${where} is not pinned: its sha256 is ${sha256}. Nothing checks that ` +
+        `the next download has the same bytes; set ${Inputs.ManifestSha256}: ${sha256} to pin it.`
     )
   }
   return objects
@@ -175,29 +118,6 @@ function describeRef(o: {
   const name = o.metadata?.name ?? o.name ?? '?'
   const namespace = o.metadata ? o.metadata.namespace : o.namespace
   return `${o.kind ?? '?'} ${namespace ? `${namespace}/` : ''}${name}`
-}
-
-async function readManifest(
-  source: ManifestSource,
-  fetchText: (url: string) => Promise<string>
-): Promise<Buffer> {
-  if (source.url !== undefined) {
-    try {
-      return Buffer.from(await fetchText(source.url), 'utf8')
-    } catch (error) {
-      throw new Error(`Failed to download the VPC CNI manifest: ${errorMessage(error)}`, {
-        cause: error
-      })
-    }
-  }
-  const file = source.path ?? ''
-  try {
-    return await readFile(file)
-  } catch (error) {
-    throw new Error(`Cannot read the manifest file '${file}': ${errorMessage(error)}`, {
-      cause: error
-    })
-  }
 }
 
 function parseManifest(text: string, where: string): KubernetesObject[] {
