@@ -6,6 +6,8 @@
  * unhandled rejection before the pipeline awaits it.
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { createServer, request } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import * as core from '../__fixtures__/core.js'
 import type { ActionInputs } from '../src/inputs.js'
 import type { KubernetesObject } from '../src/kube/client.js'
@@ -13,7 +15,9 @@ import type { KubernetesObject } from '../src/kube/client.js'
 const credentials = { accessKeyId: 'AKIA', secretAccessKey: 's', sessionToken: 't' }
 type TokenSource = (audience: string) => Promise<string>
 const tokensSeen: string[] = []
+const events: string[] = []
 const assumeRoleWithOidc = jest.fn(async (p: { getIDToken: TokenSource }) => {
+  events.push('sign-in')
   // Two attempts, as after a rejected token: the first takes the early request's answer.
   tokensSeen.push(await p.getIDToken('sts.amazonaws.com'))
   tokensSeen.push(await p.getIDToken('sts.amazonaws.com'))
@@ -53,6 +57,7 @@ const saved = { ...process.env }
 beforeEach(() => {
   jest.clearAllMocks()
   tokensSeen.length = 0
+  events.length = 0
   process.on('unhandledRejection', unhandled)
 })
 afterEach(() => {
@@ -76,11 +81,48 @@ describe('begin', () => {
     expect(defaultCredentials).not.toHaveBeenCalled()
   })
 
+  it('loads sign-in once the token request is written out, before its answer', async () => {
+    let answer = (): void => undefined
+    const server = createServer((_req, res) => {
+      answer = () => res.end('token-from-server')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`
+      process.env.ACTIONS_ID_TOKEN_REQUEST_URL = url
+      core.getIDToken.mockImplementationOnce(
+        () =>
+          new Promise((resolve, reject) => {
+            const req = request(url, (res) => {
+              let body = ''
+              res.on('data', (chunk: Buffer) => (body += chunk.toString()))
+              res.on('end', () => resolve(body))
+            })
+            req.on('error', reject)
+            req.end()
+          })
+      )
+      core.getIDToken.mockImplementation(async () => 'token-2')
+      const early = begin(inputs({ roleToAssume: 'arn:aws:iam::1:role/r' }))
+      await early.tokenRequestSent
+      events.push('sent')
+      // The server holds its answer until now: sign-in waits for the token, not for the send.
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      answer()
+      await early.identity
+      expect(events).toEqual(['sent', 'sign-in'])
+      expect(tokensSeen).toEqual(['token-from-server', 'token-2'])
+    } finally {
+      server.close()
+    }
+  })
+
   it('asks for no early token when the job has no OIDC', async () => {
     delete process.env.ACTIONS_ID_TOKEN_REQUEST_URL
     core.getIDToken.mockImplementation(async () => 'token')
     const early = begin(inputs({ roleToAssume: 'arn:aws:iam::1:role/r' }))
     expect(core.getIDToken).not.toHaveBeenCalled()
+    await early.tokenRequestSent
     await early.identity
   })
 

@@ -26,6 +26,8 @@ export async function run(): Promise<void> {
     assertSupportedRunner()
     const inputs = await core.group('Inputs', async () => logInputs(getInputs()))
     const early = begin(inputs)
+    // Loading the pipeline holds the event loop: first let the token request get out.
+    await early.tokenRequestSent
     const pipeline = await import('./pipeline.js')
     await pipeline.runPipeline(inputs, early, record)
   } catch (error) {

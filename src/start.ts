@@ -8,6 +8,8 @@
  * pipeline's chunk after them.
  */
 import * as core from '@actions/core'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import type { ClientRequest } from 'node:http'
 import {
   type ManifestDownload,
   downloadManifest,
@@ -24,6 +26,12 @@ export type ManifestLoader = (version: string) => Promise<KubernetesObject[]>
 /** The requests begin() started, for the pipeline to await in its own log groups. */
 export interface EarlyWork {
   identity: Promise<Identity>
+  /**
+   * Settles once the OIDC token request has been written out (or has failed, or none was made):
+   * until then nothing heavy should load, since compiling a chunk holds the event loop, and with
+   * it the request's TLS handshake.
+   */
+  tokenRequestSent: Promise<void>
   manifest: ManifestLoader
 }
 
@@ -33,17 +41,45 @@ export interface EarlyWork {
  */
 export function begin(inputs: ActionInputs): EarlyWork {
   // Asked for before the STS client is loaded; sign-in uses it for its first attempt.
-  const idToken =
-    inputs.roleToAssume && process.env.ACTIONS_ID_TOKEN_REQUEST_URL
-      ? background(core.getIDToken(inputs.audience))
-      : undefined
-  const identity = background(import('./sign-in.js').then((m) => m.signIn(inputs, idToken)))
+  const tokenUrl = inputs.roleToAssume ? process.env.ACTIONS_ID_TOKEN_REQUEST_URL : undefined
+  const watch = tokenUrl ? watchRequest(new URL(tokenUrl).hostname) : undefined
+  const idToken = tokenUrl ? background(core.getIDToken(inputs.audience)) : undefined
+  idToken?.finally(() => watch?.stop()).catch(() => undefined)
+  const tokenRequestSent = watch?.sent ?? Promise.resolve()
+  const identity = background(
+    tokenRequestSent.then(() => import('./sign-in.js')).then((m) => m.signIn(inputs, idToken))
+  )
   const early =
     inputs.manifest || inputs.cniVersion
       ? background(load(inputs, inputs.cniVersion ?? LATEST_KNOWN_CNI_VERSION))
       : undefined
   // A settings-only run asks for a manifest only when the ENIConfig CRD is missing.
-  return { identity, manifest: (version) => early ?? load(inputs, version) }
+  return { identity, tokenRequestSent, manifest: (version) => early ?? load(inputs, version) }
+}
+
+/**
+ * Watches for the next node:http(s) request to `host` (node's `http.client.request.start`
+ * diagnostics channel): `sent` settles when it has been written out, that is after its connection
+ * and TLS handshake, or when it fails, or at stop().
+ */
+function watchRequest(host: string): { sent: Promise<void>; stop: () => void } {
+  const channel = 'http.client.request.start'
+  let stop = (): void => undefined
+  const sent = new Promise<void>((resolve) => {
+    const onStart = (message: unknown): void => {
+      const request = (message as { request: ClientRequest }).request
+      if (request.host !== host) return
+      unsubscribe(channel, onStart)
+      request.once('finish', () => resolve())
+      request.once('close', () => resolve())
+    }
+    stop = () => {
+      unsubscribe(channel, onStart)
+      resolve()
+    }
+    subscribe(channel, onStart)
+  })
+  return { sent, stop }
 }
 
 /** Keeps a promise that is awaited later from counting as an unhandled rejection meanwhile. */
