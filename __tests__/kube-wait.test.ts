@@ -100,16 +100,16 @@ describe('CRD establishment', () => {
   it('accepts an object that is ready at the read on the deadline', async () => {
     const c = fakeClock()
     const start = c.now()
-    // 100 + 200 + 400 ms of polls, then the last sleep is cut to the 300 ms left.
-    const kube = kubeReading([crd(false), crd(false), crd(false), crd(true)])
+    // 25 + 100 + 200 + 400 ms of polls, then the last sleep is cut to the 275 ms left.
+    const kube = kubeReading([crd(false), crd(false), crd(false), crd(false), crd(true)])
     await waitForCrdsEstablished(kube, [crd(false)], {
       deadline: start + 1000,
       timeoutSeconds: 1,
       ...c
     })
-    expect(kube.read).toHaveBeenCalledTimes(4)
+    expect(kube.read).toHaveBeenCalledTimes(5)
     expect(c.now()).toBe(start + 1000)
-    expect(c.sleeps).toEqual([100, 200, 400, 300])
+    expect(c.sleeps).toEqual([25, 100, 200, 400, 275])
   })
 
   it('never sleeps past the deadline when reads themselves take time', async () => {
