@@ -16,8 +16,8 @@ export default {
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // Node runs a package's dist-es files as CommonJS (no "type": "module"); tests take the
-    // package's own entry, which has the same API (src/aws/ec2-es.d.ts says why src does not).
-    '^(@aws-sdk/client-ec2)/dist-es/index\\.js$': '$1'
+    // package's own entry, which exports the same (src/aws/ec2-es.d.ts says why src does not).
+    '^(@aws-sdk/client-ec2)/dist-es/.*\\.js$': '$1'
   },
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],

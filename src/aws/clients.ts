@@ -3,7 +3,7 @@
  * STS, EKS, EC2 and IAM, each configured by client-config.ts.
  */
 import * as core from '@actions/core'
-import { EC2Client } from '@aws-sdk/client-ec2/dist-es/index.js'
+import { EC2Client } from '@aws-sdk/client-ec2/dist-es/EC2Client.js'
 import { EKSClient } from '@aws-sdk/client-eks'
 import { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient } from '@aws-sdk/client-sts'

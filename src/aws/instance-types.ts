@@ -2,11 +2,8 @@
  * EC2 DescribeInstanceTypes for the max-pods output: the ENIs, IPv4 addresses per ENI, hypervisor
  * and vCPUs of the instance types named in `instance-types`, in one call.
  */
-import {
-  type EC2Client,
-  type _InstanceType,
-  paginateDescribeInstanceTypes
-} from '@aws-sdk/client-ec2/dist-es/index.js'
+import type { EC2Client, _InstanceType } from '@aws-sdk/client-ec2'
+import { paginateDescribeInstanceTypes } from '@aws-sdk/client-ec2/dist-es/pagination/DescribeInstanceTypesPaginator.js'
 import { type InstanceNetworkInfo, networkInfoFromInstanceType } from '../cni/max-pods.js'
 import { Inputs } from '../constants.js'
 import { errorMessage } from '../errors.js'

@@ -2,13 +2,9 @@
  * EC2 lookups for the ENIConfigs: which zone each pod subnet is in, and whether the subnets and
  * security groups belong to the cluster's VPC.
  */
-import {
-  type EC2Client,
-  type SecurityGroup,
-  type Subnet,
-  paginateDescribeSecurityGroups,
-  paginateDescribeSubnets
-} from '@aws-sdk/client-ec2/dist-es/index.js'
+import type { EC2Client, SecurityGroup, Subnet } from '@aws-sdk/client-ec2'
+import { paginateDescribeSecurityGroups } from '@aws-sdk/client-ec2/dist-es/pagination/DescribeSecurityGroupsPaginator.js'
+import { paginateDescribeSubnets } from '@aws-sdk/client-ec2/dist-es/pagination/DescribeSubnetsPaginator.js'
 import { errorMessage } from '../errors.js'
 import { awsErrorCode } from './retryable.js'
 

@@ -4,12 +4,9 @@
  * reservations (GetSubnetCidrReservations, one call per subnet). All calls go out at once, in the
  * EC2 batch the action already makes.
  */
-import {
-  type EC2Client,
-  GetSubnetCidrReservationsCommand,
-  type NetworkInterface,
-  paginateDescribeNetworkInterfaces
-} from '@aws-sdk/client-ec2/dist-es/index.js'
+import type { EC2Client, NetworkInterface } from '@aws-sdk/client-ec2'
+import { GetSubnetCidrReservationsCommand } from '@aws-sdk/client-ec2/dist-es/commands/GetSubnetCidrReservationsCommand.js'
+import { paginateDescribeNetworkInterfaces } from '@aws-sdk/client-ec2/dist-es/pagination/DescribeNetworkInterfacesPaginator.js'
 import { errorMessage } from '../errors.js'
 import { awsErrorCode } from './retryable.js'
 
