@@ -1,8 +1,13 @@
+import { beforeAll } from '@jest/globals'
 import { Inputs } from '../../src/constants.js'
 import { INPUT_DEFAULTS } from '../../src/settings.js'
 import type { EniConfigObject } from '../../src/cni/eniconfig.js'
 import { parseMode, parseResolveConflicts } from '../../src/addon/inputs.js'
 import { manifestInputsError, planAddon } from '../../src/addon/plan.js'
+import { loadSchemaCompiler } from '../../src/addon/schema.js'
+
+// The compiler is loaded once, as prepareAddonPlan does before it plans.
+beforeAll(loadSchemaCompiler)
 
 const schema = JSON.stringify({
   $ref: '#/definitions/VpcCni',

@@ -1,5 +1,14 @@
-import { checkValues, compileAddonSchema, schemaError } from '../../src/addon/schema.js'
+import {
+  checkValues,
+  compileAddonSchema,
+  loadSchemaCompiler,
+  schemaError
+} from '../../src/addon/schema.js'
 import { desiredValues, diffValues } from '../../src/addon/values.js'
+
+// The compiler is loaded once, as prepareAddonPlan does before it plans (before the describe
+// blocks below, some of which compile at collection time).
+await loadSchemaCompiler()
 
 // The shape of the vpc-cni schemas EKS serves (draft-06, $ref to VpcCni, additionalProperties
 // false everywhere, string env values with boolean/integer formats), trimmed to a few env keys.

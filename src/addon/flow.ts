@@ -17,6 +17,7 @@ import type { EniConfigObject } from '../cni/eniconfig.js'
 import { type ClusterKindFacts, clusterKindFacts } from './cluster-kind.js'
 import { CLUSTER_SETTLING, ADDON_SETTLING } from './names.js'
 import { type AddonPlan, planAddon } from './plan.js'
+import { loadSchemaCompiler } from './schema.js'
 import type { AddonSettings } from './values.js'
 import { pickAddonVersion } from './versions.js'
 import { type Clock, waitForClusterActive } from './wait.js'
@@ -103,7 +104,10 @@ export async function prepareAddonPlan(eks: EKSClient, request: PlanRequest): Pr
     : { reason: `keeps add-on version ${current.version} (cni-version is empty)` }
   const target = version.addonVersion ?? current?.version
   if (!target) throw new Error('No vpc-cni add-on version to plan for')
-  const schemaText = await describeAddonSchema(eks, request.clusterName, target)
+  const [schemaText] = await Promise.all([
+    describeAddonSchema(eks, request.clusterName, target),
+    loadSchemaCompiler()
+  ])
   return planAddon({
     current: current && {
       version: current.version,

@@ -4,7 +4,7 @@
  * way EKS phrases them (`$.env.X: is not defined in the schema and the schema does not allow
  * additional properties`) and each names the input that put the key there.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv'
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' }
 import { Inputs } from '../constants.js'
 import { AWS_NODE_INIT_CONTAINER } from '../cni/aws-node.js'
@@ -22,8 +22,13 @@ export interface AddonSchema {
 
 let ajv: Ajv | undefined
 
-function compiler(): Ajv {
-  if (ajv) return ajv
+/**
+ * Loads and sets up the JSON-schema validator (ajv). Only runs on the managed add-on need it, so
+ * it is imported then, not at every start.
+ */
+export async function loadSchemaCompiler(): Promise<void> {
+  if (ajv) return
+  const { Ajv } = await import('ajv')
   // allErrors: report every problem at once. strict off: the schemas carry keywords such as
   // `title` and `description` at places strict mode objects to.
   ajv = new Ajv({ allErrors: true, strict: false })
@@ -31,11 +36,15 @@ function compiler(): Ajv {
   // The vpc-cni schemas type every env value as a string with a format of its own.
   ajv.addFormat('boolean', /^(true|false)$/)
   ajv.addFormat('integer', /^-?\d+$/)
+}
+
+function compiler(): Ajv {
+  if (!ajv) throw new Error('The add-on schema compiler is not loaded (loadSchemaCompiler)')
   return ajv
 }
 
 /**
- * Compiles DescribeAddonConfiguration's `configurationSchema`.
+ * Compiles DescribeAddonConfiguration's `configurationSchema` (after loadSchemaCompiler).
  *
  * @throws Error when the text is not a JSON schema
  */
