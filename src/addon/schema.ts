@@ -28,14 +28,16 @@ let ajv: Ajv | undefined
  */
 export async function loadSchemaCompiler(): Promise<void> {
   if (ajv) return
-  const { Ajv } = await import('ajv')
+  // ajv is CommonJS whose module.exports is the class itself: `default` in every loader.
+  const { default: Ajv } = await import('ajv')
   // allErrors: report every problem at once. strict off: the schemas carry keywords such as
   // `title` and `description` at places strict mode objects to.
-  ajv = new Ajv({ allErrors: true, strict: false })
-  ajv.addMetaSchema(draft06)
+  const compiler = new Ajv({ allErrors: true, strict: false })
+  compiler.addMetaSchema(draft06)
   // The vpc-cni schemas type every env value as a string with a format of its own.
-  ajv.addFormat('boolean', /^(true|false)$/)
-  ajv.addFormat('integer', /^-?\d+$/)
+  compiler.addFormat('boolean', /^(true|false)$/)
+  compiler.addFormat('integer', /^-?\d+$/)
+  ajv = compiler
 }
 
 function compiler(): Ajv {
