@@ -28,8 +28,9 @@ let ajv: Ajv | undefined
  */
 export async function loadSchemaCompiler(): Promise<void> {
   if (ajv) return
-  // ajv is CommonJS whose module.exports is the class itself: `default` in every loader.
-  const { default: Ajv } = await import('ajv')
+  // ajv is CommonJS whose module.exports is the class itself (with Ajv and default on it): every
+  // loader hands it over as `default`, while webpack's namespace has no named Ajv beside it.
+  const { Ajv } = (await import('ajv')).default
   // allErrors: report every problem at once. strict off: the schemas carry keywords such as
   // `title` and `description` at places strict mode objects to.
   const compiler = new Ajv({ allErrors: true, strict: false })
