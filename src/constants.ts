@@ -88,9 +88,3 @@ export const FIELD_MANAGER = 'eks-cni-custom-networking'
  * that the settings-only apply that follows releases nothing but the env entries it stops naming.
  */
 export const MANIFEST_FIELD_MANAGER = 'eks-cni-custom-networking-manifest'
-
-/**
- * @deprecated aws-node's name and namespace live in cni/aws-node.ts (AWS_NODE, AWS_NODE_NAMESPACE);
- * this second shape under the same name stays only until kube/live.ts imports those.
- */
-export const AWS_NODE = { namespace: 'kube-system', name: 'aws-node' } as const

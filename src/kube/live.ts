@@ -4,7 +4,8 @@
  * aws-node (its image says which CNI version runs), the existing ENIConfigs and the nodes (for the
  * linter and nodes-to-recycle).
  */
-import { AWS_NODE } from '../constants.js'
+import { AWS_NODE, AWS_NODE_NAMESPACE } from '../cni/aws-node.js'
+import { ENI_CONFIG } from '../cni/eniconfig.js'
 import { cniVersionFromImage } from '../cni/versions.js'
 import {
   type KubeClient,
@@ -14,12 +15,6 @@ import {
   refKey,
   refOf
 } from './client.js'
-
-/** API version and kind of the ENIConfig custom resource. */
-export const ENI_CONFIG = {
-  apiVersion: 'crd.k8s.amazonaws.com/v1alpha1',
-  kind: 'ENIConfig'
-} as const
 
 /** The version stamps of an object that existed before this run. */
 export interface LiveVersion {
@@ -46,8 +41,8 @@ export interface LiveState {
 export const AWS_NODE_REF: ObjectRef = {
   apiVersion: 'apps/v1',
   kind: 'DaemonSet',
-  namespace: AWS_NODE.namespace,
-  name: AWS_NODE.name
+  namespace: AWS_NODE_NAMESPACE,
+  name: AWS_NODE
 }
 
 /**
@@ -55,12 +50,12 @@ export const AWS_NODE_REF: ObjectRef = {
  * (when the version comes from the cluster), so the reads need not wait for the download.
  */
 export const STANDARD_REFS: readonly ObjectRef[] = [
-  crdRef('eniconfigs.crd.k8s.amazonaws.com'),
+  crdRef(ENI_CONFIG.crdName),
   crdRef('policyendpoints.networking.k8s.aws'),
-  { apiVersion: 'v1', kind: 'ServiceAccount', namespace: 'kube-system', name: 'aws-node' },
-  { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'kube-system', name: 'amazon-vpc-cni' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'aws-node' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', name: 'aws-node' },
+  { apiVersion: 'v1', kind: 'ServiceAccount', namespace: AWS_NODE_NAMESPACE, name: AWS_NODE },
+  { apiVersion: 'v1', kind: 'ConfigMap', namespace: AWS_NODE_NAMESPACE, name: 'amazon-vpc-cni' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: AWS_NODE },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', name: AWS_NODE },
   AWS_NODE_REF
 ]
 
@@ -125,7 +120,7 @@ export function versionOf(object: KubernetesObject | undefined): LiveVersion | u
 }
 
 function runningVersion(ds: V1DaemonSet | undefined): string | undefined {
-  const image = ds?.spec?.template?.spec?.containers.find((c) => c.name === AWS_NODE.name)?.image
+  const image = ds?.spec?.template?.spec?.containers.find((c) => c.name === AWS_NODE)?.image
   return image ? cniVersionFromImage(image) : undefined
 }
 
