@@ -3,11 +3,11 @@
  * and the objects the run may write.
  */
 import * as core from '@actions/core'
+import { ENI_CONFIG } from './cni/eniconfig.js'
 import type { WriteMode } from './cni/partial.js'
 import { errorMessage } from './errors.js'
 import type { KubeClient } from './kube/client.js'
 import { type LiveState, STANDARD_REFS, readLiveState } from './kube/live.js'
-import { ENI_CONFIG_CRD_NAME } from './write-plan.js'
 
 /**
  * The cluster before the change: aws-node, ENIConfigs and nodes, and the objects the run may write:
@@ -18,7 +18,7 @@ export function readClusterState(kube: KubeClient, mode: WriteMode): Promise<Liv
     mode === 'version'
       ? STANDARD_REFS
       : STANDARD_REFS.filter(
-          (r) => r.kind === 'CustomResourceDefinition' && r.name === ENI_CONFIG_CRD_NAME
+          (r) => r.kind === 'CustomResourceDefinition' && r.name === ENI_CONFIG.crdName
         )
   return readLiveState(kube, refs, (error) =>
     // The first line is enough: an access error's full explanation comes with the run's error.

@@ -7,6 +7,7 @@ import { errorMessage } from './errors.js'
 import type { RunFacts } from './run-facts.js'
 import { setPartialOutputs } from './outputs.js'
 import { isAwsNodeDaemonSet } from './cni/aws-node.js'
+import { ENI_CONFIG } from './cni/eniconfig.js'
 import { customNetworkingOn } from './cni/partial.js'
 import { type WriteProgress, describePartialRun } from './progress.js'
 import { nodeFromObject, nodesToRecycle } from './recycle.js'
@@ -47,7 +48,7 @@ export async function reportPartialRun(
       awsNodeBefore: f.live.awsNode,
       awsNodeAfter: [...progress.stored.values()].find(isAwsNodeDaemonSet),
       eniConfigsBefore: f.live.eniConfigs,
-      eniConfigsAfter: [...progress.stored.values()].filter((o) => o.kind === 'ENIConfig'),
+      eniConfigsAfter: [...progress.stored.values()].filter((o) => o.kind === ENI_CONFIG.kind),
       changeTime
     }),
     clusterSecurityGroupId: f.cluster.clusterSecurityGroupId,

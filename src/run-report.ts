@@ -5,6 +5,7 @@
  * annotations it finds are returned for the pipeline to emit.
  */
 import { isAwsNodeDaemonSet, isTrue } from './cni/aws-node.js'
+import { ENI_CONFIG } from './cni/eniconfig.js'
 import type { AppliedObject } from './kube/apply.js'
 import type { OwnershipReport } from './kube/ownership.js'
 import type { LintFinding } from './lint.js'
@@ -83,7 +84,7 @@ export function buildReport(f: RunFacts, o: Outcome): RunReport {
     awsNodeBefore: f.live.awsNode,
     awsNodeAfter: o.applied.find((a) => isAwsNodeDaemonSet(a.object))?.object,
     eniConfigsBefore: f.live.eniConfigs,
-    eniConfigsAfter: o.applied.filter((a) => a.object.kind === 'ENIConfig').map((a) => a.object),
+    eniConfigsAfter: o.applied.filter((a) => a.object.kind === ENI_CONFIG.kind).map((a) => a.object),
     changeTime: o.changeTime
   })
   const result: ActionResult = {

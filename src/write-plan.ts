@@ -11,6 +11,7 @@ import {
   preservedSettings,
   versionResets
 } from './cni/carry-over.js'
+import { ENI_CONFIG } from './cni/eniconfig.js'
 import {
   type WriteMode,
   type WriteOrder,
@@ -29,9 +30,8 @@ import { type LiveState, completeLiveState } from './kube/live.js'
 import { isEstablished } from './kube/wait.js'
 import type { ManifestLoader } from './start.js'
 
-/** The ENIConfig CRD's name, and its key as readLiveState stores it. */
-export const ENI_CONFIG_CRD_NAME = 'eniconfigs.crd.k8s.amazonaws.com'
-export const ENI_CONFIG_CRD = `CustomResourceDefinition/${ENI_CONFIG_CRD_NAME}`
+/** The ENIConfig CRD's key as readLiveState stores it. */
+export const ENI_CONFIG_CRD = `CustomResourceDefinition/${ENI_CONFIG.crdName}`
 
 /** Everything a run will write, decided before the first write. */
 export interface WritePlan {
@@ -84,7 +84,7 @@ async function settingsWrites(
   // The ENIConfig kind must exist before the ENIConfigs: take it from the running version.
   const first =
     live.objects.get(ENI_CONFIG_CRD) === undefined
-      ? (await load(version)).filter((o) => isCrd(o) && o.metadata?.name === ENI_CONFIG_CRD_NAME)
+      ? (await load(version)).filter((o) => isCrd(o) && o.metadata?.name === ENI_CONFIG.crdName)
       : []
   const desired = editAwsNode([running], inputs.settings, undefined)[0]
   const handover = appliedWholeBy(running, FIELD_MANAGER)

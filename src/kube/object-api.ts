@@ -12,6 +12,7 @@
 import type { KubernetesObject, V1APIResource, V1APIResourceList } from '@kubernetes/client-node'
 // From its own module, not the package index, which would bundle all of client-node.
 import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js'
+import { ENI_CONFIG } from '../cni/eniconfig.js'
 import type { ObjectRef } from './client.js'
 import type { Transport } from './transport.js'
 
@@ -43,7 +44,7 @@ const BUILT_IN: Record<string, [kind: string, plural: string, namespaced: boolea
   'apiextensions.k8s.io/v1': [['CustomResourceDefinition', 'customresourcedefinitions', false]],
   // Not built in, but its CRD has had these names in every VPC CNI release; knowing them lets the
   // first ENIConfig list go out without discovery (and answer [] when the CRD is not there yet).
-  'crd.k8s.amazonaws.com/v1alpha1': [['ENIConfig', 'eniconfigs', false]]
+  [ENI_CONFIG.apiVersion]: [[ENI_CONFIG.kind, ENI_CONFIG.plural, false]]
 }
 
 /** A namespaced object sent without a namespace goes to this one, as with kubectl. */
