@@ -5,6 +5,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { AWS_NODE, awsNodeEnv } from './cni/aws-node.js'
+import { LEGACY_ZONE_LABEL, ZONE_ID_LABEL, ZONE_LABEL } from './cni/eniconfig.js'
 import { FIELD_MANAGER } from './constants.js'
 import { latest, managedEntries, ownersOf } from './kube/managed-fields.js'
 import { envPath, installerOf } from './kube/ownership.js'
@@ -30,10 +31,6 @@ export interface RecycleEntry {
   nodegroup?: string
 }
 
-const ZONE_LABEL = 'topology.kubernetes.io/zone'
-// Nodes registered before Kubernetes 1.17 may carry only the deprecated label.
-const LEGACY_ZONE_LABEL = 'failure-domain.beta.kubernetes.io/zone'
-const ZONE_ID_LABEL = 'topology.k8s.aws/zone-id'
 const NODEGROUP_LABEL = 'eks.amazonaws.com/nodegroup'
 
 /** The aws-node env that decides which ENIs and how many pods a node gets when it starts. */
@@ -210,6 +207,7 @@ export function nodeFromObject(node: unknown): NodeInfo {
   const created = metadata.creationTimestamp
   const info: NodeInfo = {
     name,
+    // Nodes registered before Kubernetes 1.17 may carry only the legacy label.
     zone: label(ZONE_LABEL) ?? label(LEGACY_ZONE_LABEL) ?? '',
     createdAt:
       created instanceof Date ? created.toISOString() : typeof created === 'string' ? created : ''
