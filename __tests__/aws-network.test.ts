@@ -154,18 +154,6 @@ describe('resolveSubnets', () => {
     )
   })
 
-  it('refuses the same subnet listed twice', async () => {
-    const { ec2, send } = fakeEc2()
-    await expect(
-      resolveSubnets(
-        ec2,
-        [{ subnetId: 'subnet-0a' }, { zone: 'ap-northeast-2a', subnetId: 'subnet-0a' }],
-        VPC
-      )
-    ).rejects.toThrow('Subnet listed more than once in subnets: subnet-0a')
-    expect(send).not.toHaveBeenCalled()
-  })
-
   it('reports all problems at once', async () => {
     const { ec2 } = fakeEc2()
     const error = await rejection(
@@ -220,11 +208,12 @@ describe('resolveSubnets', () => {
 })
 
 describe('resolveSecurityGroups', () => {
-  it('returns the groups in the order given, without repeats', async () => {
+  it('returns the groups in the order given', async () => {
     const { ec2, send } = fakeEc2()
-    await expect(
-      resolveSecurityGroups(ec2, ['sg-0pods', 'sg-0cluster', 'sg-0pods'], VPC)
-    ).resolves.toEqual(['sg-0pods', 'sg-0cluster'])
+    await expect(resolveSecurityGroups(ec2, ['sg-0pods', 'sg-0cluster'], VPC)).resolves.toEqual([
+      'sg-0pods',
+      'sg-0cluster'
+    ])
     expect(send.mock.calls[0][0]).toBeInstanceOf(DescribeSecurityGroupsCommand)
   })
 

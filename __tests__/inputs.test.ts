@@ -213,12 +213,22 @@ const BAD: [Inputs, string, RegExp][] = [
   [Inputs.Subnets, 'subnet-0123456789abcdef0 subnet-0123456789abcdef0', /each subnet only once/],
   [
     Inputs.Subnets,
+    'subnet-0123456789abcdef0 ap-northeast-2a=subnet-0123456789abcdef0',
+    /each subnet only once/
+  ],
+  [
+    Inputs.Subnets,
     'ap-northeast-2a=subnet-0123456789abcdef0,ap-northeast-2a=subnet-0123456789abcdef1',
     /one subnet per zone/
   ],
   [Inputs.SecurityGroups, 'sg-123', /security group ID/],
   [Inputs.SecurityGroups, 'subnet-0123456789abcdef0', /security group ID/],
   [Inputs.SecurityGroups, 'sg-0123456789abcdef0|cat', /security group ID/],
+  [
+    Inputs.SecurityGroups,
+    'sg-0123456789abcdef0,sg-0123456789abcdef0',
+    /each security group only once/
+  ],
   [Inputs.EniConfigLabelDef, 'topology.kubernetes.io/zone: x', /label key/],
   [Inputs.EniConfigLabelDef, 'Bad_Prefix/zone', /label key/],
   [Inputs.EniConfigLabelDef, 'zone/', /label key/],

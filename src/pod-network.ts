@@ -42,12 +42,15 @@ export async function resolveNetwork(
 ): Promise<PodNetwork> {
   const podEniOff = inputs.settings.env.ENABLE_POD_ENI === 'false'
   const [zones, securityGroups, instanceTypes, podSubnetUsage, clusterRole] = await Promise.all([
-    resolveSubnets(ec2, [...inputs.subnets], cluster.vpcId),
+    resolveSubnets(ec2, inputs.subnets, cluster.vpcId),
     inputs.securityGroups
-      ? resolveSecurityGroups(ec2, [...inputs.securityGroups], cluster.vpcId)
+      ? resolveSecurityGroups(ec2, inputs.securityGroups, cluster.vpcId)
       : [cluster.clusterSecurityGroupId],
     describeInstanceTypes(ec2, inputs.instanceTypes),
-    readPodSubnetUsage(ec2, [...new Set(inputs.subnets.map((s) => s.subnetId))]),
+    readPodSubnetUsage(
+      ec2,
+      inputs.subnets.map((s) => s.subnetId)
+    ),
     iam && !podEniOff ? readClusterRolePolicies(iam, cluster.roleArn) : undefined
   ])
   return { zones, securityGroups, instanceTypes, podSubnetUsage, clusterRole }

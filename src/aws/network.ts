@@ -6,10 +6,8 @@ import type { EC2Client, SecurityGroup, Subnet } from '@aws-sdk/client-ec2'
 import { paginateDescribeSecurityGroups } from '@aws-sdk/client-ec2/dist-es/pagination/DescribeSecurityGroupsPaginator.js'
 import { paginateDescribeSubnets } from '@aws-sdk/client-ec2/dist-es/pagination/DescribeSubnetsPaginator.js'
 import { errorMessage } from '../errors.js'
+import type { SubnetEntry } from '../inputs-ec2.js'
 import { awsErrorCode } from './retryable.js'
-
-/** One entry of the `subnets` input: a bare subnet ID, or a `zone=subnet-id` pair. */
-export type SubnetSpec = { subnetId: string; zone?: string }
 
 /** A pod subnet with the zone EC2 says it is in. */
 export interface ZoneSubnet {
@@ -26,19 +24,16 @@ export interface ZoneSubnet {
 /**
  * EC2 DescribeSubnets (normally one page; the client retries) and the checks on its answer. Rejects, listing every
  * problem at once: an unknown subnet, a subnet outside the cluster VPC, two subnets in one zone, and
- * a zone=subnet pair whose subnet is in another zone. The result is sorted by zone.
+ * a zone=subnet pair whose subnet is in another zone. The result is sorted by zone. `specs` are the
+ * parsed `subnets` input, which names each subnet only once.
  */
 export async function resolveSubnets(
   ec2: EC2Client,
-  specs: SubnetSpec[],
+  specs: readonly SubnetEntry[],
   vpcId: string
 ): Promise<ZoneSubnet[]> {
   if (specs.length === 0) throw new Error('No subnets given: the subnets input needs one per zone')
-  const ids = unique(specs.map((s) => s.subnetId))
-  const repeated = ids.filter((id) => specs.filter((s) => s.subnetId === id).length > 1)
-  if (repeated.length > 0) {
-    throw new Error(`Subnet listed more than once in subnets: ${repeated.join(', ')}`)
-  }
+  const ids = specs.map((s) => s.subnetId)
   // A filter, unlike SubnetIds, answers for the subnets that exist instead of failing on the
   // first unknown one, so every unknown ID can be named in one message.
   const found = await collect(
@@ -91,14 +86,14 @@ export async function resolveSubnets(
 
 /**
  * EC2 DescribeSecurityGroups (the client retries) → rejects unknown groups and groups outside the VPC.
- * Returns the IDs in the order given, without repeats.
+ * Returns the IDs as given: the parsed `security-groups` input, which names each group only once.
  */
 export async function resolveSecurityGroups(
   ec2: EC2Client,
-  ids: string[],
+  ids: readonly string[],
   vpcId: string
 ): Promise<string[]> {
-  const wanted = unique(ids)
+  const wanted = [...ids]
   // EC2 rejects a filter without values, and there is nothing to check anyway.
   if (wanted.length === 0) return []
   const found = await collect(
