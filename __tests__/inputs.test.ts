@@ -168,7 +168,7 @@ describe('getInputs', () => {
       { zone: 'apne2-az1', subnetId: 'subnet-0123456789abcdef1' }
     ])
     expect(inputs.cniVersion).toBe('v1.19.6')
-    expect(inputs.kubectlVersion).toBe('v1.31.4')
+    expect(inputs.kubectlVersion).toEqual({ kind: 'exact', version: 'v1.31.4' })
     expect(inputs.manifestSha256).toBe('ab'.repeat(32))
     expect(inputs.manifest).toEqual({ path: './cni/aws-k8s-cni.yaml' })
     expect(inputs.manifestBaseUrl).toBe('https://mirror.example.com/raw')
@@ -176,6 +176,16 @@ describe('getInputs', () => {
       mode: 'custom',
       registry: 'registry.example.com:5000/eks'
     })
+  })
+
+  it.each([
+    ['', undefined],
+    ['latest', { kind: 'latest' }],
+    ['1.30', { kind: 'minor', minor: '1.30' }],
+    ['v1.30', { kind: 'minor', minor: '1.30' }],
+    ['1.28.15', { kind: 'exact', version: 'v1.28.15' }]
+  ])('reads kubectl-version %p as %j', (raw, expected) => {
+    expect(parse({ [Inputs.KubectlVersion]: raw }).kubectlVersion).toEqual(expected)
   })
 
   it('reports every invalid input at once', () => {
@@ -265,6 +275,10 @@ const BAD: [Inputs, string, RegExp][] = [
   [Inputs.KubectlVersion, '1.31.x', /version such as v1\.31\.4/],
   [Inputs.KubectlVersion, 'stable', /version such as v1\.31\.4/],
   [Inputs.KubectlVersion, 'v1.31.4;ls', /version such as v1\.31\.4/],
+  [Inputs.KubectlVersion, '1', /version such as v1\.31\.4/],
+  [Inputs.KubectlVersion, '1.31.2.4', /version such as v1\.31\.4/],
+  [Inputs.KubectlVersion, 'v1.31.2-rc.1', /version such as v1\.31\.4/],
+  [Inputs.KubectlVersion, '1.31; rm -rf /', /version such as v1\.31\.4/],
   [Inputs.KubectlMirror, 'dl.k8s.io', /https:\/\/ URL/],
   [Inputs.KubectlMirror, 'http://dl.k8s.io', /https:\/\/ URL/],
   [Inputs.ExportKubeconfig, 'no', /true or false/]

@@ -127,9 +127,19 @@ export function parseVersionTag(input: string, raw: string, example: string): st
   return `v${m[1]}`
 }
 
-/** kubectl-version: vX.Y.Z, X.Y (its latest patch), `latest`, or empty (the cluster's minor). */
-export function parseKubectlVersion(input: string, raw: string): string | undefined {
-  if (raw === '' || raw === 'latest') return raw || undefined
+/** The kubectl a run asks for: one release, the latest patch of a minor, or the latest release. */
+export type KubectlVersion =
+  | { kind: 'exact'; /** vX.Y.Z */ version: string }
+  | { kind: 'minor'; /** X.Y */ minor: string }
+  | { kind: 'latest' }
+
+/**
+ * kubectl-version: vX.Y.Z, X.Y (its latest patch), `latest`, or empty (undefined: the latest patch
+ * of the cluster's minor).
+ */
+export function parseKubectlVersion(input: string, raw: string): KubectlVersion | undefined {
+  if (raw === '') return undefined
+  if (raw === 'latest') return { kind: 'latest' }
   const m = /^v?(\d{1,3}\.\d{1,3})(\.\d{1,3})?$/.exec(raw)
   if (!m) {
     throw new InputError(
@@ -138,7 +148,7 @@ export function parseKubectlVersion(input: string, raw: string): string | undefi
       'a version such as v1.31.4, a minor such as 1.31, latest, or empty'
     )
   }
-  return m[2] ? `v${m[1]}${m[2]}` : m[1]
+  return m[2] ? { kind: 'exact', version: `v${m[1]}${m[2]}` } : { kind: 'minor', minor: m[1] }
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])

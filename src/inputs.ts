@@ -8,6 +8,7 @@ import type { CniSettings } from './cni/aws-node.js'
 import { INPUT_DEFAULTS, readSettings } from './settings.js'
 import {
   type ImageRegistrySetting,
+  type KubectlVersion,
   type ManifestLocation,
   InputError,
   parseAudience,
@@ -72,8 +73,8 @@ export interface ActionInputs {
   /** Budget for the waits, in seconds. */
   readonly timeoutSeconds: number
   readonly installKubectl: boolean
-  /** vX.Y.Z, X.Y, or 'latest'; undefined means the latest patch of the cluster's minor. */
-  readonly kubectlVersion?: string
+  /** The kubectl to install; undefined means the latest patch of the cluster's minor. */
+  readonly kubectlVersion?: KubectlVersion
   /** Base URL of the kubectl download mirror, without a trailing slash. */
   readonly kubectlMirror: string
   /** Keep the kubeconfig for later steps (the post step deletes it). */

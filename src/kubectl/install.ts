@@ -17,6 +17,7 @@ import {
   redactUrl
 } from '../download.js'
 import { errorMessage } from '../errors.js'
+import type { KubectlVersion } from '../inputs-parse.js'
 import { TOOL, cacheAtomically, findCached, sha256File, type ToolCache } from './cache.js'
 import { kubectlPlatform, type KubectlOs } from './platform.js'
 
@@ -29,8 +30,8 @@ export interface InstalledKubectl {
 
 /** What to install and where from. */
 export interface KubectlInstallParams {
-  /** 'v1.31.2' | '1.31' | 'latest' | undefined (the latest patch of `clusterVersion`). */
-  version?: string
+  /** The parsed kubectl-version; undefined means the latest patch of `clusterVersion`. */
+  version?: KubectlVersion
   /** The cluster's Kubernetes version, e.g. '1.31'. */
   clusterVersion: string
   /** Base URL in dl.k8s.io layout, e.g. https://dl.k8s.io */
@@ -48,7 +49,7 @@ export interface KubectlInstallParams {
 type FetchText = (url: string) => Promise<string>
 type DownloadFile = (url: string, dest: string) => Promise<void>
 
-/** What kubectl-version asks for, read without the network. */
+/** What to look for in the cache, and where the stable file that names the release is. */
 type Wanted =
   | { kind: 'exact'; version: string }
   | { kind: 'minor'; minor: string; stableUrl: string; label: string }
@@ -58,35 +59,33 @@ const FULL_VERSION = /^v?(\d+)\.(\d+)\.(\d+)$/
 const MINOR_VERSION = /^v?(\d+)\.(\d+)$/
 
 /**
- * Reads kubectl-version (or, with none, the cluster's minor) without any request.
+ * The parsed kubectl-version (or, with none, the cluster's minor as EKS reports it) with the
+ * mirror's stable-file URL, without any request.
  *
- * @throws Error naming the input kubectl-version and the accepted forms
+ * @throws Error when there is no kubectl-version and the cluster version is not a major.minor
  */
-function parseWanted(p: KubectlInstallParams): Wanted {
-  const raw = p.version?.trim() ?? ''
+function wantedOf(p: KubectlInstallParams): Wanted {
   const mirror = p.mirror.replace(/\/+$/, '')
-  const full = FULL_VERSION.exec(raw)
-  if (full) return { kind: 'exact', version: `v${full[1]}.${full[2]}.${full[3]}` }
-  if (raw === 'latest') return { kind: 'latest', stableUrl: `${mirror}/release/stable.txt` }
-  const minor = MINOR_VERSION.exec(raw !== '' ? raw : p.clusterVersion.trim())
-  if (!minor && raw !== '') {
-    throw new Error(
-      `Invalid kubectl-version '${raw}': expected 'latest', a minor version such as '1.31' ` +
-        `(its latest patch) or a full version such as 'v1.31.2'`
-    )
+  const v = p.version
+  if (v?.kind === 'exact') return v
+  if (v?.kind === 'latest') return { kind: 'latest', stableUrl: `${mirror}/release/stable.txt` }
+  const stable = (minor: string) => `${mirror}/release/stable-${minor}.txt`
+  if (v?.kind === 'minor') {
+    return { kind: 'minor', minor: v.minor, stableUrl: stable(v.minor), label: v.minor }
   }
-  if (!minor) {
+  const cluster = MINOR_VERSION.exec(p.clusterVersion.trim())
+  if (!cluster) {
     throw new Error(
       `Cannot pick a kubectl for cluster version '${p.clusterVersion}' (expected e.g. '1.31'); ` +
         'set kubectl-version'
     )
   }
-  const m = `${minor[1]}.${minor[2]}`
+  const minor = `${cluster[1]}.${cluster[2]}`
   return {
     kind: 'minor',
-    minor: m,
-    stableUrl: `${mirror}/release/stable-${m}.txt`,
-    label: raw || `latest ${p.clusterVersion}.x`
+    minor,
+    stableUrl: stable(minor),
+    label: `latest ${p.clusterVersion}.x`
   }
 }
 
@@ -94,13 +93,13 @@ function parseWanted(p: KubectlInstallParams): Wanted {
  * The exact kubectl version to install: a full version as is (with `v`), a major.minor (or, with
  * no input, the cluster's minor) from `stable-<minor>.txt`, 'latest' from `stable.txt`.
  *
- * @throws Error naming the input kubectl-version and the accepted forms; there is no fallback
+ * @throws Error naming kubectl-version and the stable file that could not be read; there is no fallback
  */
 export async function resolveKubectlVersion(
   p: KubectlInstallParams,
   fetchText: FetchText
 ): Promise<string> {
-  const wanted = parseWanted(p)
+  const wanted = wantedOf(p)
   if (wanted.kind === 'exact') return wanted.version
   const url = wanted.stableUrl
   let answer: string
@@ -139,7 +138,7 @@ export async function installKubectl(
     deps.downloadFile ??
     ((url: string, dest: string) => defaultDownloadFile(url, dest, retryOptions))
   const platform = { ...kubectlPlatform(), ...pick(p) }
-  const wanted = parseWanted(p)
+  const wanted = wantedOf(p)
   const fromCache =
     wanted.kind === 'exact'
       ? await findCached(tc, platform.arch, { version: wanted.version })
