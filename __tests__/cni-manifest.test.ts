@@ -63,8 +63,8 @@ describe('resolveManifestSource', () => {
     })
   })
 
-  it('prefers manifest-sha256 over the built-in pin, in lowercase', () => {
-    const pin = 'AB'.repeat(32)
+  it('prefers manifest-sha256 over the built-in pin', () => {
+    const pin = 'ab'.repeat(32)
     expect(resolveManifestSource({ ...base, manifestSha256: pin })).toEqual({
       url: `${raw}/v1.23.0/config/master/aws-k8s-cni.yaml`,
       sha256: 'ab'.repeat(32),
@@ -73,14 +73,18 @@ describe('resolveManifestSource', () => {
   })
 
   it('takes the manifest input as a path or a URL, pinned only by manifest-sha256', () => {
-    expect(resolveManifestSource({ ...base, manifest: './cni/aws-k8s-cni.yaml' })).toEqual({
-      path: './cni/aws-k8s-cni.yaml'
-    })
-    expect(resolveManifestSource({ ...base, manifest: 'https://example.com/cni.yaml' })).toEqual({
-      url: 'https://example.com/cni.yaml'
-    })
     expect(
-      resolveManifestSource({ ...base, manifest: '/abs/cni.yaml', manifestSha256: 'cd'.repeat(32) })
+      resolveManifestSource({ ...base, manifest: { path: './cni/aws-k8s-cni.yaml' } })
+    ).toEqual({ path: './cni/aws-k8s-cni.yaml' })
+    expect(
+      resolveManifestSource({ ...base, manifest: { url: 'https://example.com/cni.yaml' } })
+    ).toEqual({ url: 'https://example.com/cni.yaml' })
+    expect(
+      resolveManifestSource({
+        ...base,
+        manifest: { path: '/abs/cni.yaml' },
+        manifestSha256: 'cd'.repeat(32)
+      })
     ).toEqual({ path: '/abs/cni.yaml', sha256: 'cd'.repeat(32), pinFrom: 'manifest-sha256' })
   })
 })

@@ -98,9 +98,8 @@ async function load(inputs: ActionInputs, cniVersion: string): Promise<Kubernete
 }
 
 function download(inputs: ActionInputs, cniVersion: string): Promise<ManifestDownload> {
-  const m = inputs.manifest
   const source = resolveManifestSource({
-    manifest: m ? ('url' in m ? m.url : m.path) : undefined,
+    manifest: inputs.manifest,
     manifestSha256: inputs.manifestSha256,
     cniVersion,
     baseUrl: inputs.manifestBaseUrl,

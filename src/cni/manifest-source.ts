@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { fetchText as defaultFetchText } from '../download.js'
 import { errorMessage } from '../errors.js'
+import type { ManifestLocation } from '../inputs-parse.js'
 import { partitionOf } from './registry.js'
 import { builtInPin, normalizeCniVersion } from './versions.js'
 
@@ -34,25 +35,21 @@ export function manifestFileForRegion(region: string): string {
 }
 
 /**
- * The `manifest` input (a path, or an http(s) URL) when set, else the official file for
- * `cniVersion` under `baseUrl`. The pin is `manifest-sha256` when given, else the built-in pin of
- * the official file (none for a user's own manifest).
+ * The `manifest` input (its parsed URL or path) when set, else the official file for `cniVersion`
+ * under `baseUrl`. The pin is `manifest-sha256` (parsed: lowercase hex) when given, else the
+ * built-in pin of the official file (none for a user's own manifest).
  */
 export function resolveManifestSource(p: {
-  manifest?: string
+  manifest?: ManifestLocation
   manifestSha256?: string
   cniVersion: string
   baseUrl: string
   region: string
 }): ManifestSource {
-  const explicit = p.manifestSha256?.trim().toLowerCase()
+  const explicit = p.manifestSha256
   const pin = (sha256: string | undefined, pinFrom: ManifestSource['pinFrom']): ManifestSource =>
     sha256 ? { sha256, pinFrom } : {}
-  const custom = p.manifest?.trim()
-  if (custom) {
-    const where = /^https?:\/\//i.test(custom) ? { url: custom } : { path: custom }
-    return { ...where, ...pin(explicit, 'manifest-sha256') }
-  }
+  if (p.manifest) return { ...p.manifest, ...pin(explicit, 'manifest-sha256') }
   const version = normalizeCniVersion(p.cniVersion)
   const file = manifestFileForRegion(p.region)
   const url = `${p.baseUrl.replace(/\/+$/, '')}/aws/amazon-vpc-cni-k8s/${version}/config/master/${file}`
@@ -86,7 +83,7 @@ export async function downloadManifest(
   if (where === undefined) throw new Error('No manifest to load: neither a URL nor a path is set')
   const bytes = await readManifest(source, fetchText)
   const sha256 = createHash('sha256').update(bytes).digest('hex')
-  if (source.sha256 && sha256 !== source.sha256.toLowerCase()) {
+  if (source.sha256 && sha256 !== source.sha256) {
     const pinned =
       source.pinFrom === 'built-in' ? 'the built-in pin for this version' : 'manifest-sha256'
     throw new Error(
