@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import { ApiException } from '@kubernetes/client-node'
+import { principalArn } from '../src/auth-hints.js'
 import { refKey, refOf } from '../src/kube/client.js'
 import {
   accessDeniedError,
   describeKubeError,
   isRetryableKubeError,
-  kubeStatus,
-  principalArn
+  kubeStatus
 } from '../src/kube/errors.js'
 
 const api = (code: number, headers: Record<string, string> = {}, body: unknown = '') =>

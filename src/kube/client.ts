@@ -14,10 +14,11 @@ import * as core from '@actions/core'
 import { FIELD_MANAGER } from '../constants.js'
 import { CONNECT_TIMEOUT_MS, callWith } from './call.js'
 import { kubeStatus, type EndpointAccess } from './errors.js'
-import { ObjectApi, PatchStrategy } from './object-api.js'
+// From its own module, not the package index, which would bundle all of client-node.
+import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js'
+import { ObjectApi } from './object-api.js'
 import { createTransport } from './transport.js'
 
-export { describeKubeError, kubeStatus } from './errors.js'
 // The model types other modules need, so this stays the one place that names the library.
 export type { KubernetesObject, V1CustomResourceDefinition, V1DaemonSet }
 

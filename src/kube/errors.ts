@@ -6,8 +6,6 @@
 import { clusterAccessHint } from '../auth-hints.js'
 import { HintedError, errorMessage, redact } from '../errors.js'
 
-export { principalArn } from '../auth-hints.js'
-
 /** The fields of client-node's ApiException this module reads. */
 interface ApiErrorShape {
   code: number

@@ -16,8 +16,6 @@ import { ENI_CONFIG } from '../cni/eniconfig.js'
 import type { ObjectRef } from './client.js'
 import type { Transport } from './transport.js'
 
-export { PatchStrategy }
-
 /**
  * Resource metadata of the built-in kinds a VPC CNI manifest holds (stable since Kubernetes 1.16),
  * so the first request to the cluster is the read or the apply itself.
