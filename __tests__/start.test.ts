@@ -148,6 +148,12 @@ describe('begin', () => {
     expect(parseManifestDownload).toHaveBeenCalledTimes(1)
   })
 
+  it('mode addon: no manifest download, even with cni-version', async () => {
+    const early = begin(inputs({ cniVersion: 'v1.20.0', mode: 'addon' }))
+    await early.identity
+    expect(downloadManifest).not.toHaveBeenCalled()
+  })
+
   it('a manifest download stops timeout-seconds after the run began', async () => {
     const before = Date.now()
     begin(inputs({ cniVersion: 'v1.20.0', timeoutSeconds: 120 }))

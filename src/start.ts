@@ -52,8 +52,9 @@ export function begin(inputs: ActionInputs): EarlyWork {
   )
   // A manifest download stops timeout-seconds after the run began, wherever the run is by then.
   const deadline = Date.now() + inputs.timeoutSeconds * 1000
+  // mode: addon never applies a manifest (cni-version then picks the add-on's version).
   const early =
-    inputs.manifest || inputs.cniVersion
+    inputs.mode !== 'addon' && (inputs.manifest || inputs.cniVersion)
       ? background(load(inputs, inputs.cniVersion ?? LATEST_KNOWN_CNI_VERSION, deadline))
       : undefined
   // A settings-only run asks for a manifest only when the ENIConfig CRD is missing.
