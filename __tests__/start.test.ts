@@ -24,9 +24,12 @@ const assumeRoleWithOidc = jest.fn(async (p: { getIDToken: TokenSource }) => {
   return { ...credentials, assumedRoleArn: 'arn:aws:sts::1:assumed-role/r/s' }
 })
 const defaultCredentials = jest.fn(async () => credentials)
-const downloadManifest = jest.fn(async (source: { version: string }) => ({
-  text: source.version
-}))
+const downloadManifest = jest.fn(
+  async (source: { version: string }, _fetch?: (url: string) => Promise<string>) => ({
+    text: source.version
+  })
+)
+const fetchText = jest.fn(async (_url: string, _options?: { deadline?: number }) => 'yaml')
 const parseManifestDownload = jest.fn((d: { text: string }) => [
   { kind: 'DaemonSet', metadata: { name: d.text } } as KubernetesObject
 ])
@@ -42,6 +45,7 @@ jest.unstable_mockModule('../src/cni/manifest-source.js', () => ({
   resolveManifestSource: (p: { cniVersion: string }) => ({ version: p.cniVersion })
 }))
 jest.unstable_mockModule('../src/cni/manifest.js', () => ({ parseManifestDownload }))
+jest.unstable_mockModule('../src/download.js', () => ({ fetchText }))
 const { begin } = await import('../src/start.js')
 
 const inputs = (more: object = {}) =>
@@ -142,6 +146,22 @@ describe('begin', () => {
     expect(objects[0].metadata?.name).toBe('v1.20.0')
     expect(downloadManifest).toHaveBeenCalledTimes(1)
     expect(parseManifestDownload).toHaveBeenCalledTimes(1)
+  })
+
+  it('mode addon: no manifest download, even with cni-version', async () => {
+    const early = begin(inputs({ cniVersion: 'v1.20.0', mode: 'addon' }))
+    await early.identity
+    expect(downloadManifest).not.toHaveBeenCalled()
+  })
+
+  it('a manifest download stops timeout-seconds after the run began', async () => {
+    const before = Date.now()
+    begin(inputs({ cniVersion: 'v1.20.0', timeoutSeconds: 120 }))
+    const fetch = downloadManifest.mock.calls[0][1] as (url: string) => Promise<string>
+    await fetch('https://mirror.example/aws-k8s-cni.yaml')
+    const deadline = fetchText.mock.calls[0][1]?.deadline ?? 0
+    expect(deadline).toBeGreaterThanOrEqual(before + 120_000)
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 120_000)
   })
 
   it('an early failure waits for the await, not an unhandled rejection', async () => {

@@ -146,6 +146,30 @@ function scenarioRows(d: BenchData, sc: Scenario, a: Summary[]): string[] {
  * the representative first runs at the highest latency: counts, chains, and the objects each one
  * touches that the other does not.
  */
+/**
+ * Where a no-op rerun's time goes at 0 ms latency (the settings-only one when it ran, else the
+ * version one), taken from its median run: what the stretch targets would have to take away.
+ */
+function startupNote(d: BenchData): string[] {
+  const kind: RunKind = d.runs.some((r) => r.kind === 'sc') ? 'sc' : 'c'
+  const rep = d.runs.some((r) => r.kind === kind && r.latencyMs === 0)
+    ? representative(d.runs, kind, 0)
+    : undefined
+  if (!rep) return []
+  const { requestMs, gapMs } = chainBreakdown(rep.chain)
+  const anchor = median(d.coldStart.anchorMs)
+  const firstLine = median(d.coldStart.firstLineMs)
+  return [
+    `- Where a no-op rerun's time goes (${kind} at 0 ms, rep ${rep.rep}, ${fmtMs(rep.wallMs)} in all):`,
+    `  the post step ${fmtMs(rep.postMs ?? Number.NaN)} (a bare \`node -e\` alone takes ${fmtMs(anchor)});`,
+    `  spawn to the first request ${fmtMs(rep.startupMs ?? Number.NaN)} (Node's start, then dist/index.js with`,
+    `  @actions/core and the undici it loads: first log line at ${fmtMs(firstLine)}); ${fmtMs(requestMs)}`,
+    `  waiting on the ${rep.chain.length} responses of the critical path and ${fmtMs(gapMs)} of the`,
+    `  action's own work between them (loading the sign-in and pipeline chunks, building requests,`,
+    `  the checks); ${fmtMs(rep.tailMs ?? Number.NaN)} from the last response to exit.`
+  ]
+}
+
 function settingsNote(d: BenchData, top: number): string[] {
   if (!d.runs.some((r) => r.kind === 'sb') || !d.runs.some((r) => r.kind === 'b')) return []
   const s = (k: RunKind) => summarize(d.runs, k, top)
@@ -265,6 +289,7 @@ export function renderReport(d: BenchData): string {
     '  after another, so with 50 ms injected a response takes 60–300 ms here, more for the',
     "  action's parallel batches than for the script's one-at-a-time requests.",
     ...stallNote(d.runs),
+    ...startupNote(d),
     '- Figures taken under load are not final: compare the load average above.',
     '',
     '## Raw runs (wall ms, requests, chain)',

@@ -16,6 +16,7 @@ import {
   resolveManifestSource
 } from './cni/manifest-source.js'
 import { LATEST_KNOWN_CNI_VERSION } from './cni/versions.js'
+import { fetchText } from './download.js'
 import type { ActionInputs } from './inputs.js'
 import type { KubernetesObject } from './kube/client.js'
 import type { Identity } from './sign-in.js'
@@ -49,12 +50,19 @@ export function begin(inputs: ActionInputs): EarlyWork {
   const identity = background(
     tokenRequestSent.then(() => import('./sign-in.js')).then((m) => m.signIn(inputs, idToken))
   )
+  // A manifest download stops timeout-seconds after the run began, wherever the run is by then.
+  const deadline = Date.now() + inputs.timeoutSeconds * 1000
+  // mode: addon never applies a manifest (cni-version then picks the add-on's version).
   const early =
-    inputs.manifest || inputs.cniVersion
-      ? background(load(inputs, inputs.cniVersion ?? LATEST_KNOWN_CNI_VERSION))
+    inputs.mode !== 'addon' && (inputs.manifest || inputs.cniVersion)
+      ? background(load(inputs, inputs.cniVersion ?? LATEST_KNOWN_CNI_VERSION, deadline))
       : undefined
   // A settings-only run asks for a manifest only when the ENIConfig CRD is missing.
-  return { identity, tokenRequestSent, manifest: (version) => early ?? load(inputs, version) }
+  return {
+    identity,
+    tokenRequestSent,
+    manifest: (version) => early ?? load(inputs, version, deadline)
+  }
 }
 
 /**
@@ -89,15 +97,23 @@ function background<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** Downloads the manifest of `cniVersion` (or the input's), and parses it once it is here. */
-async function load(inputs: ActionInputs, cniVersion: string): Promise<KubernetesObject[]> {
+async function load(
+  inputs: ActionInputs,
+  cniVersion: string,
+  deadline: number
+): Promise<KubernetesObject[]> {
   const [downloaded, { parseManifestDownload }] = await Promise.all([
-    download(inputs, cniVersion),
+    download(inputs, cniVersion, deadline),
     import('./cni/manifest.js')
   ])
   return parseManifestDownload(downloaded)
 }
 
-function download(inputs: ActionInputs, cniVersion: string): Promise<ManifestDownload> {
+function download(
+  inputs: ActionInputs,
+  cniVersion: string,
+  deadline: number
+): Promise<ManifestDownload> {
   const source = resolveManifestSource({
     manifest: inputs.manifest,
     manifestSha256: inputs.manifestSha256,
@@ -105,5 +121,5 @@ function download(inputs: ActionInputs, cniVersion: string): Promise<ManifestDow
     baseUrl: inputs.manifestBaseUrl,
     region: inputs.region
   })
-  return downloadManifest(source)
+  return downloadManifest(source, (url) => fetchText(url, { deadline }))
 }

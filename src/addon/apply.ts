@@ -10,20 +10,15 @@ import { AddonUpdateError, waitForAddonActive, waitForAddonUpdate } from '../aws
 import type { ResolveConflicts } from './names.js'
 import type { AddonPlan } from './plan.js'
 import type { AddonOutcome } from './report.js'
-import type { Clock } from './wait.js'
+import type { PollSettings } from './wait.js'
 
-export interface ApplyAddonOptions {
+/** How to write the plan; DescribeUpdate / DescribeAddon are polled every 5 s / 10 s by default. */
+export interface ApplyAddonOptions extends PollSettings {
   clusterName: string
   resolveConflicts: ResolveConflicts
   dryRun: boolean
   /** Wait for the update and the add-on (the `wait` input). */
   wait: boolean
-  /** ms since the epoch: the run's deadline (timeout-seconds). */
-  deadline: number
-  /** Pause between DescribeUpdate / DescribeAddon polls (default 5 s / 10 s). */
-  intervalMs?: number
-  clock?: Clock
-  log?: (line: string) => void
 }
 
 /**

@@ -20,7 +20,7 @@ import { type AddonPlan, planAddon } from './plan.js'
 import { loadSchemaCompiler } from './schema.js'
 import type { AddonSettings } from './values.js'
 import { pickAddonVersion } from './versions.js'
-import { type Clock, waitForClusterActive } from './wait.js'
+import { type PollSettings, waitForClusterActive } from './wait.js'
 
 export interface KindReading {
   /** DescribeCluster's answer, for clusterInfoFrom once the cluster is ACTIVE. */
@@ -29,13 +29,8 @@ export interface KindReading {
   addon: AddonState
 }
 
-export interface ReadOptions {
-  deadline: number
-  /** Pause between polls of a settling cluster or add-on (default 10 s). */
-  intervalMs?: number
-  clock?: Clock
-  log?: (line: string) => void
-}
+/** A settling cluster or add-on is polled every 10 s by default. */
+export type ReadOptions = PollSettings
 
 /**
  * DescribeCluster ∥ DescribeAddon. A cluster that is CREATING or UPDATING is waited for (then

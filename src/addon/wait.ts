@@ -16,6 +16,16 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 }
 
+/** How an add-on step polls: until the run's deadline, at an interval, on a clock, with a log. */
+export interface PollSettings {
+  /** ms since the epoch: the run's deadline (timeout-seconds). */
+  deadline: number
+  /** Pause between polls (each step has its own default). */
+  intervalMs?: number
+  clock?: Clock
+  log?: (line: string) => void
+}
+
 /** What one reading means. */
 export type Verdict =
   { state: 'done' } | { state: 'pending'; status: string } | { state: 'failed'; message: string }

@@ -122,6 +122,18 @@ export interface AddonWrite {
   resolveConflicts: ResolveConflicts
 }
 
+/** The fields UpdateAddon and CreateAddon both take, for the vpc-cni add-on. */
+function writeInput(write: AddonWrite, token: string) {
+  return {
+    clusterName: write.clusterName,
+    addonName: VPC_CNI_ADDON,
+    addonVersion: write.addonVersion,
+    configurationValues: write.configurationValues,
+    resolveConflicts: write.resolveConflicts,
+    clientRequestToken: token
+  }
+}
+
 /** UpdateAddon; returns the update's id. */
 export async function updateVpcCniAddon(
   eks: Eks,
@@ -129,16 +141,7 @@ export async function updateVpcCniAddon(
   token: string = randomUUID()
 ): Promise<string> {
   try {
-    const response = await eks.send(
-      new UpdateAddonCommand({
-        clusterName: write.clusterName,
-        addonName: VPC_CNI_ADDON,
-        addonVersion: write.addonVersion,
-        configurationValues: write.configurationValues,
-        resolveConflicts: write.resolveConflicts,
-        clientRequestToken: token
-      })
-    )
+    const response = await eks.send(new UpdateAddonCommand(writeInput(write, token)))
     const id = response.update?.id
     if (!id) throw new Error('the answer has no update id')
     return id
@@ -154,16 +157,7 @@ export async function createVpcCniAddon(
   token: string = randomUUID()
 ): Promise<void> {
   try {
-    await eks.send(
-      new CreateAddonCommand({
-        clusterName: write.clusterName,
-        addonName: VPC_CNI_ADDON,
-        addonVersion: write.addonVersion,
-        configurationValues: write.configurationValues,
-        resolveConflicts: write.resolveConflicts,
-        clientRequestToken: token
-      })
-    )
+    await eks.send(new CreateAddonCommand(writeInput(write, token)))
   } catch (error) {
     throw explain(error, 'eks:CreateAddon', write.clusterName)
   }
