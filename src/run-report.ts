@@ -84,7 +84,9 @@ export function buildReport(f: RunFacts, o: Outcome): RunReport {
     awsNodeBefore: f.live.awsNode,
     awsNodeAfter: o.applied.find((a) => isAwsNodeDaemonSet(a.object))?.object,
     eniConfigsBefore: f.live.eniConfigs,
-    eniConfigsAfter: o.applied.filter((a) => a.object.kind === ENI_CONFIG.kind).map((a) => a.object),
+    eniConfigsAfter: o.applied
+      .filter((a) => a.object.kind === ENI_CONFIG.kind)
+      .map((a) => a.object),
     changeTime: o.changeTime
   })
   const result: ActionResult = {
