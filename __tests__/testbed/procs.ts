@@ -36,3 +36,17 @@ export const alive = (pid: number): boolean => {
     return false
   }
 }
+
+/**
+ * The processes of `pids` still alive once they have had up to `withinMs` to exit. A child that
+ * exits when its parent's pipe closes (tsx's esbuild service) is gone a moment after the parent,
+ * later still on a loaded machine; this waits for the outcome instead of racing it.
+ */
+export async function stillAlive(pids: readonly number[], withinMs = 10_000): Promise<number[]> {
+  const until = Date.now() + withinMs
+  for (;;) {
+    const left = pids.filter(alive)
+    if (left.length === 0 || Date.now() >= until) return left
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

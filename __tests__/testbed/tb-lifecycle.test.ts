@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { startTestbed } from '../../testbed/index.js'
-import { alive, descendants } from './procs.js'
+import { alive, descendants, stillAlive } from './procs.js'
 
 describe('test bed lifecycle', () => {
   it('starts and stops, leaving no process or file behind (times logged, not asserted)', async () => {
@@ -78,7 +78,7 @@ describe('test bed lifecycle', () => {
       expect(children.length).toBeGreaterThan(0)
       cli.kill('SIGTERM')
       expect(await exited).toBe(0)
-      expect(children.filter(alive)).toEqual([])
+      expect(await stillAlive(children)).toEqual([])
       expect(existsSync(info.dir)).toBe(false)
       let more = ''
       lines.on('line', (l) => (more += l))
