@@ -13,10 +13,9 @@ import {
   renderTimeline,
   summarize,
   verdict,
-  describeObjects,
-  objectsOf,
   type Summary
 } from './metrics.js'
+import { representative, settingsNote, slow, stallNote, startupNote } from './report-notes.js'
 import type { RunKind, RunRecord } from './runs.js'
 import { mib, renderTargets, SCENARIOS, TARGETS, type Scenario } from './targets.js'
 
@@ -48,37 +47,6 @@ export interface BenchData {
 }
 
 const wallCell = (s: Summary): string => `${fmtMs(s.wall)} (${s.min}–${s.max})`
-
-/**
- * Action runs with a Kubernetes or AWS request that took over a second at the server, which no
- * work here needs: a stall of the test bed, worth telling apart from the action's own time.
- */
-const slow = (r: RunRecord) =>
-  (r.log ?? []).filter((e) => e.service !== 'mirror' && e.end - e.start >= 1000)
-
-function stallNote(runs: RunRecord[]): string[] {
-  const actionRuns = runs.filter((r) => r.kind !== 'a' && r.kind !== 'cold')
-  const hit = actionRuns.filter((r) => slow(r).length > 0)
-  if (!hit.length) return []
-  const total = actionRuns.length
-  const example = slow(hit[0])[0]
-  return [
-    `- ${hit.length} of ${total} action runs had a request the test bed took over 1 s to answer`,
-    `  (e.g. ${example.method} ${example.path}, ${example.end - example.start} ms). The cause: every`,
-    "  kube request verifies its token through moto's control server, which listens with a backlog",
-    '  of 5, so a burst of parallel requests overflows it and one waits the 1 s SYN retransmit (in a',
-    '  probe the kernel counted one TcpExtListenOverflows per stall). It hits the',
-    "  action's parallel batches, not the script's one-at-a-time requests; the medians absorb some."
-  ]
-}
-
-/** The run whose chain length is the median one, as the representative critical path. */
-function representative(runs: RunRecord[], kind: RunKind, latencyMs: number): RunRecord {
-  const rs = runs
-    .filter((r) => r.kind === kind && r.latencyMs === latencyMs)
-    .sort((x, y) => x.chain.length - y.chain.length || x.rep - y.rep)
-  return rs[Math.floor((rs.length - 1) / 2)]
-}
 
 const row = (label: string, cells: string[]): string => `| ${label} | ${cells.join(' | ')} |`
 
@@ -146,49 +114,6 @@ function scenarioRows(d: BenchData, sc: Scenario, a: Summary[]): string[] {
  * the representative first runs at the highest latency: counts, chains, and the objects each one
  * touches that the other does not.
  */
-/**
- * Where a no-op rerun's time goes at 0 ms latency (the settings-only one when it ran, else the
- * version one), taken from its median run: what the stretch targets would have to take away.
- */
-function startupNote(d: BenchData): string[] {
-  const kind: RunKind = d.runs.some((r) => r.kind === 'sc') ? 'sc' : 'c'
-  const rep = d.runs.some((r) => r.kind === kind && r.latencyMs === 0)
-    ? representative(d.runs, kind, 0)
-    : undefined
-  if (!rep) return []
-  const { requestMs, gapMs } = chainBreakdown(rep.chain)
-  const anchor = median(d.coldStart.anchorMs)
-  const firstLine = median(d.coldStart.firstLineMs)
-  return [
-    `- Where a no-op rerun's time goes (${kind} at 0 ms, rep ${rep.rep}, ${fmtMs(rep.wallMs)} in all):`,
-    `  the post step ${fmtMs(rep.postMs ?? Number.NaN)} (a bare \`node -e\` alone takes ${fmtMs(anchor)});`,
-    `  spawn to the first request ${fmtMs(rep.startupMs ?? Number.NaN)} (Node's start, then dist/index.js with`,
-    `  @actions/core and the undici it loads: first log line at ${fmtMs(firstLine)}); ${fmtMs(requestMs)}`,
-    `  waiting on the ${rep.chain.length} responses of the critical path and ${fmtMs(gapMs)} of the`,
-    `  action's own work between them (loading the sign-in and pipeline chunks, building requests,`,
-    `  the checks); ${fmtMs(rep.tailMs ?? Number.NaN)} from the last response to exit.`
-  ]
-}
-
-function settingsNote(d: BenchData, top: number): string[] {
-  if (!d.runs.some((r) => r.kind === 'sb') || !d.runs.some((r) => r.kind === 'b')) return []
-  const s = (k: RunKind) => summarize(d.runs, k, top)
-  const [b, c, sb, sc] = [s('b'), s('c'), s('sb'), s('sc')]
-  const version = objectsOf(representative(d.runs, 'b', top))
-  const settings = objectsOf(representative(d.runs, 'sb', top))
-  const skipped = [...version.keys()].filter((k) => !settings.has(k))
-  const added = [...settings.keys()].filter((k) => !version.has(k))
-  return [
-    `- The settings-only first run sends ${sb.requests} requests instead of the version path's ` +
-      `${b.requests} (rerun ${sc.requests} instead of ${c.requests}), with a dependent chain of ` +
-      `${sb.chain} instead of ${b.chain} (rerun ${sc.chain} instead of ${c.chain}) at ${top} ms: ` +
-      (skipped.length
-        ? `of what the version path sends, it skips ${describeObjects(skipped, version)}`
-        : 'it skips nothing the version path sends') +
-      (added.length ? `; it adds ${describeObjects(added, settings)}` : '') +
-      '.'
-  ]
-}
 
 /** Renders RESULTS.md. */
 export function renderReport(d: BenchData): string {
