@@ -6,6 +6,7 @@
  */
 import { type AuthHint, redact } from './errors.js'
 import { renderHint } from './report/hint.js'
+import { isObject } from './json.js'
 
 // github.com's issuer, for a token whose claims cannot be read. GitHub Enterprise Server issues
 // tokens as https://HOSTNAME/_services/token, and a GHEC enterprise may have its own issuer URL.
@@ -21,9 +22,7 @@ export function decodeJwtClaims(jwt: string): Record<string, unknown> | undefine
   if (parts.length !== 3 || !/^[\w-]+$/.test(parts[1])) return undefined
   try {
     const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'))
-    return claims !== null && typeof claims === 'object' && !Array.isArray(claims)
-      ? (claims as Record<string, unknown>)
-      : undefined
+    return isObject(claims) ? claims : undefined
   } catch {
     return undefined
   }

@@ -9,6 +9,7 @@ import { LEGACY_ZONE_LABEL, ZONE_ID_LABEL, ZONE_LABEL } from './cni/eniconfig.js
 import { FIELD_MANAGER } from './constants.js'
 import { latest, managedEntries, ownersOf } from './kube/managed-fields.js'
 import { envPath, installerOf } from './kube/ownership.js'
+import { asObject } from './json.js'
 
 /** What the report needs to know about a node. */
 export interface NodeInfo {
@@ -139,9 +140,9 @@ function settingsTime(ds: unknown, now: NetworkSettings): number {
  */
 function eniConfigTimes(state: RecycleState): Map<string, number> {
   const times = new Map<string, number>()
-  const nameOf = (o: unknown) => record(record(o).metadata).name
+  const nameOf = (o: unknown) => asObject(asObject(o).metadata).name
   const spec = (o: unknown) => {
-    const s = record(record(o).spec)
+    const s = asObject(asObject(o).spec)
     return JSON.stringify([s.subnet ?? null, s.securityGroups ?? null])
   }
   for (const live of state.eniConfigsBefore) {
@@ -152,7 +153,7 @@ function eniConfigTimes(state: RecycleState): Map<string, number> {
       [{ field: 'spec' }, { field: 'securityGroups' }]
     ]
     const owned = paths.flatMap((p) => ownersOf(managedEntries(live), p).map((e) => e.time))
-    const created = record(record(live).metadata).creationTimestamp
+    const created = asObject(asObject(live).metadata).creationTimestamp
     times.set(
       name,
       timeOf(latest(owned)) ||
@@ -195,15 +196,15 @@ function parseBool(value: string | undefined): boolean {
  * @throws Error when the object has no metadata.name
  */
 export function nodeFromObject(node: unknown): NodeInfo {
-  const metadata = record(record(node).metadata)
+  const metadata = asObject(asObject(node).metadata)
   const name = metadata.name
   if (typeof name !== 'string' || name === '') {
     throw new Error(`Cannot read a Kubernetes Node without metadata.name: ${preview(node)}`)
   }
-  const labels = record(metadata.labels)
+  const labels = asObject(metadata.labels)
   const label = (key: string): string | undefined =>
     typeof labels[key] === 'string' ? labels[key] : undefined
-  const providerID = record(record(node).spec).providerID
+  const providerID = asObject(asObject(node).spec).providerID
   const created = metadata.creationTimestamp
   const info: NodeInfo = {
     name,
@@ -222,10 +223,6 @@ export function nodeFromObject(node: unknown): NodeInfo {
 
 function instanceIdOf(providerID: string | undefined): string | undefined {
   return providerID ? /\/(i-[0-9a-f]+)$/.exec(providerID)?.[1] : undefined
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {}
 }
 
 function preview(value: unknown): string {

@@ -9,7 +9,8 @@ import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json
 import { Inputs } from '../constants.js'
 import { AWS_NODE_INIT_CONTAINER } from '../cni/aws-node.js'
 import { AWS_NODE_SETTINGS, settingInput } from '../settings.js'
-import { type ConfigValues, isObject } from './values.js'
+import { isObject } from '../json.js'
+import type { ConfigValues } from './values.js'
 
 /** A compiled add-on schema. */
 export interface AddonSchema {

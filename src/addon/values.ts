@@ -7,6 +7,7 @@
 import { load } from 'js-yaml'
 import type { EniConfigObject } from '../cni/eniconfig.js'
 import { CONFIG_KEYS } from './names.js'
+import { isObject } from '../json.js'
 
 /** configurationValues as an object. */
 export type ConfigValues = Record<string, unknown>
@@ -38,10 +39,6 @@ export interface DesiredValues {
    * custom networking on.
    */
   applyEniConfigsDirectly: boolean
-}
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 /**

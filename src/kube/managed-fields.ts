@@ -4,6 +4,7 @@
  * list element by its merge key (`k:{"name":"aws-node"}`), `v:<json>` a set element, `i:<n>` a
  * list index, and `.` the element itself.
  */
+import { asObject, isObject } from '../json.js'
 
 /** One step of a field path. */
 export type Segment =
@@ -28,10 +29,10 @@ export interface ManagedEntry {
 
 /** The managedFields entries of an object (plain JSON or a client-node model). */
 export function managedEntries(object: unknown): ManagedEntry[] {
-  const list = record(record(object).metadata).managedFields
+  const list = asObject(asObject(object).metadata).managedFields
   if (!Array.isArray(list)) return []
   return list.flatMap((raw): ManagedEntry[] => {
-    const e = record(raw)
+    const e = asObject(raw)
     if (typeof e.manager !== 'string') return []
     const time =
       e.time instanceof Date ? e.time.toISOString() : typeof e.time === 'string' ? e.time : ''
@@ -41,7 +42,7 @@ export function managedEntries(object: unknown): ManagedEntry[] {
         operation: typeof e.operation === 'string' ? e.operation : '',
         time,
         subresource: typeof e.subresource === 'string' ? e.subresource : '',
-        fields: record(e.fieldsV1)
+        fields: asObject(e.fieldsV1)
       }
     ]
   })
@@ -80,7 +81,7 @@ export function ownedLeaves(entry: ManagedEntry): FieldPath[] {
     if (children.length === 0 && path.length > 0) out.push(path)
     for (const k of children) {
       const segment = parseSegment(k)
-      if (segment) walk(record(node[k]), [...path, segment])
+      if (segment) walk(asObject(node[k]), [...path, segment])
     }
   }
   walk(entry.fields, [])
@@ -125,15 +126,15 @@ function childFor(
 ): Record<string, unknown> | undefined {
   if ('field' in segment) {
     const child = node[`f:${segment.field}`]
-    return child === undefined ? undefined : record(child)
+    return child === undefined ? undefined : asObject(child)
   }
   if ('index' in segment) {
     const child = node[`i:${segment.index}`]
-    return child === undefined ? undefined : record(child)
+    return child === undefined ? undefined : asObject(child)
   }
   for (const k of Object.keys(node)) {
     const parsed = parseSegment(k)
-    if (parsed && sameSegment(parsed, segment)) return record(node[k])
+    if (parsed && sameSegment(parsed, segment)) return asObject(node[k])
   }
   return undefined
 }
@@ -146,9 +147,7 @@ function parseSegment(k: string): Segment | undefined {
     if (k.startsWith('v:')) return { value: JSON.parse(body) as unknown }
     if (k.startsWith('k:')) {
       const key: unknown = JSON.parse(body)
-      return key !== null && typeof key === 'object' && !Array.isArray(key)
-        ? { key: key as Record<string, unknown> }
-        : undefined
+      return isObject(key) ? { key } : undefined
     }
   } catch {
     // A malformed key addresses nothing.
@@ -169,10 +168,4 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     ka.length === kb.length &&
     ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
   )
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {}
 }

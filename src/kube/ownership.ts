@@ -18,6 +18,7 @@ import {
   managedEntries,
   ownersOf
 } from './managed-fields.js'
+import { asObject, isObject } from '../json.js'
 
 /** The field manager of the EKS managed add-on. */
 export const EKS_ADDON_MANAGER = 'eks'
@@ -93,12 +94,12 @@ export function envPath(container: string, name: string, init = false): FieldPat
  */
 export function changedFields(live: unknown, desired: unknown): FieldChange[] {
   const out: FieldChange[] = []
-  const d = record(plain(desired))
-  const l = record(plain(live))
-  const meta = record(d.metadata)
+  const d = asObject(plain(desired))
+  const l = asObject(plain(live))
+  const meta = asObject(d.metadata)
   for (const name of ['labels', 'annotations']) {
     if (meta[name] !== undefined) {
-      walk(meta[name], record(l.metadata)[name], [{ field: 'metadata' }, { field: name }], out)
+      walk(meta[name], asObject(l.metadata)[name], [{ field: 'metadata' }, { field: name }], out)
     }
   }
   for (const [k, v] of Object.entries(d)) {
@@ -161,11 +162,11 @@ export function installerOf(ds: unknown, self: string = FIELD_MANAGER): string |
   const first = (path: FieldPath): ManagedEntry | undefined => ownersOf(entries, path)[0]
   const main = first(image('containers', AWS_NODE))
   if (main) return main.manager
-  const spec = record(record(record(record(plain(ds)).spec).template).spec)
+  const spec = asObject(asObject(asObject(asObject(plain(ds)).spec).template).spec)
   for (const list of ['containers', 'initContainers']) {
     const containers = Array.isArray(spec[list]) ? (spec[list] as unknown[]) : []
     for (const c of containers) {
-      const name = record(c).name
+      const name = asObject(c).name
       const owner = typeof name === 'string' ? first(image(list, name)) : undefined
       if (owner) return owner.manager
     }
@@ -214,17 +215,17 @@ function walk(desired: unknown, live: unknown, path: Segment[], out: FieldChange
   if (Array.isArray(desired)) {
     const last = path[path.length - 1]
     const keys = last && 'field' in last ? MERGE_KEYS[last.field] : undefined
-    if (keys && desired.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e))) {
+    if (keys && desired.every(isObject)) {
       const liveList = Array.isArray(live) ? live : []
       for (const element of desired as Record<string, unknown>[]) {
         const key = keyOf(element, keys)
-        const match = liveList.find((l) => deepEqual(keyOf(record(l), keys), key))
+        const match = liveList.find((l) => deepEqual(keyOf(asObject(l), keys), key))
         const at = [...path, { key }]
         if (match === undefined) out.push({ path: at, before: undefined, after: element })
         else {
           for (const [k, v] of Object.entries(element)) {
             if (!keys.includes(k) && v !== undefined)
-              walk(v, record(match)[k], [...at, { field: k }], out)
+              walk(v, asObject(match)[k], [...at, { field: k }], out)
           }
         }
       }
@@ -239,7 +240,7 @@ function walk(desired: unknown, live: unknown, path: Segment[], out: FieldChange
       if (!deepEqual(desired, live)) out.push({ path, before: live, after: desired })
       return
     }
-    for (const [k, v] of entries) walk(v, record(live)[k], [...path, { field: k }], out)
+    for (const [k, v] of entries) walk(v, asObject(live)[k], [...path, { field: k }], out)
     return
   }
   if (!deepEqual(desired, live)) out.push({ path, before: live, after: desired })
@@ -262,10 +263,4 @@ function objectName(o: KubernetesObject): string {
 /** Plain JSON of a model instance: Dates become strings, undefined members vanish. */
 function plain(o: unknown): unknown {
   return o === undefined ? undefined : (JSON.parse(JSON.stringify(o)) as unknown)
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {}
 }
