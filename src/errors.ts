@@ -1,7 +1,17 @@
 /**
  * Errors shared across modules: the message of anything thrown, errors that carry a hint for the
- * job summary, and the redaction every message with foreign text passes through.
+ * job summary, the redaction every message with foreign text passes through, and promises whose
+ * rejection is handled where they are awaited.
  */
+
+/**
+ * Keeps a promise that is awaited later from counting as an unhandled rejection meanwhile: a
+ * request started early whose failure the run reports where it awaits it.
+ */
+export function background<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined)
+  return promise
+}
 
 /** The message of anything thrown, for error text that crosses a module boundary. */
 export function errorMessage(error: unknown): string {

@@ -43,6 +43,7 @@ import type { EarlyWork } from './start.js'
 import { writeSummary } from './summary.js'
 import { awaitAwsNode, writeCluster } from './write-cluster.js'
 import { prepareWrites } from './write-plan.js'
+import { background } from './errors.js'
 
 /** aws-node's key among the objects a run applied. */
 const AWS_NODE_KEY = refKey(AWS_NODE_REF)
@@ -213,10 +214,4 @@ async function publish(report: RunReport): Promise<void> {
   for (const a of report.annotations) core.notice(a.message, { title: a.title })
   setOutputs(report.result)
   await writeSummary(report.summary)
-}
-
-/** Keeps a promise that is awaited later from counting as an unhandled rejection meanwhile. */
-function background<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined)
-  return promise
 }

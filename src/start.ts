@@ -20,6 +20,7 @@ import { fetchText } from './download.js'
 import type { ActionInputs } from './inputs.js'
 import type { KubernetesObject } from './kube/client.js'
 import type { Identity } from './sign-in.js'
+import { background } from './errors.js'
 
 /** The objects of a VPC CNI version's manifest: the early download, or one started on first ask. */
 export type ManifestLoader = (version: string) => Promise<KubernetesObject[]>
@@ -88,12 +89,6 @@ function watchRequest(host: string): { sent: Promise<void>; stop: () => void } {
     subscribe(channel, onStart)
   })
   return { sent, stop }
-}
-
-/** Keeps a promise that is awaited later from counting as an unhandled rejection meanwhile. */
-function background<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined)
-  return promise
 }
 
 /** Downloads the manifest of `cniVersion` (or the input's), and parses it once it is here. */

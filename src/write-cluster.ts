@@ -20,6 +20,7 @@ import { type WaitOptions, waitForCrdsEstablished, waitForRollout } from './kube
 import { withPlannedChanges } from './plan.js'
 import type { WriteProgress } from './progress.js'
 import { ENI_CONFIG_CRD, type WritePlan, plannedKeys } from './write-plan.js'
+import { background } from './errors.js'
 
 /** What the writes of a run returned. */
 export interface Written {
@@ -122,9 +123,7 @@ async function applyAwsNode(
 
 /** Starts `fn` now; the promise is marked handled, so waiting on it later is safe. */
 function settle<T>(fn: () => Promise<T>): Promise<T> {
-  const p = fn()
-  p.catch(() => undefined)
-  return p
+  return background(fn())
 }
 
 /**
