@@ -4,7 +4,8 @@
  * table, the linter's findings, the field owners and, in a dry run, the plan. Pure: the
  * annotations it finds are returned for the pipeline to emit.
  */
-import { isAwsNodeDaemonSet, isTrue } from './cni/aws-node.js'
+import { isAwsNodeDaemonSet } from './cni/aws-node.js'
+import { maxPodsEnvSettings } from './cni/max-pods.js'
 import { ENI_CONFIG } from './cni/eniconfig.js'
 import type { AppliedObject } from './kube/apply.js'
 import type { OwnershipReport } from './kube/ownership.js'
@@ -69,16 +70,8 @@ export function buildReport(f: RunFacts, o: Outcome): RunReport {
     ? planChanged(o.plans) || (o.removed ?? []).length > 0
     : o.applied.some((a) => a.change !== 'unchanged') || (o.removed ?? []).length > 0
   const { env } = appliedEnv(f.manifest.objects)
-  const settings = {
-    customNetworking: isTrue(env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG),
-    prefixDelegation: isTrue(env.ENABLE_PREFIX_DELEGATION)
-  }
-  const maxEni = /^\d+$/.test(env.MAX_ENI ?? '') ? Number(env.MAX_ENI) : undefined
-  const rows = maxPodsTable(f.instanceTypes, {
-    ...settings,
-    cniVersion: f.manifest.cniVersion,
-    ...(maxEni !== undefined ? { maxEni } : {})
-  })
+  const settings = maxPodsEnvSettings(env)
+  const rows = maxPodsTable(f.instanceTypes, { ...settings, cniVersion: f.manifest.cniVersion })
   const nodes = (f.live.nodes ?? []).map(nodeFromObject)
   const recycle = nodesToRecycle(nodes, {
     awsNodeBefore: f.live.awsNode,
