@@ -10,7 +10,6 @@ import {
   AWS_NODE_NAMESPACE,
   type CniSettings,
   awsNodeEnv,
-  isAwsNodeDaemonSet,
   isTrue
 } from './aws-node.js'
 
@@ -140,11 +139,6 @@ export function writeOrder(p: {
     eniConfigsAfterCrds: !p.eniConfigCrdEstablished,
     awsNodeAfterEniConfigs: customNetworkingOn(p.desiredAwsNode) && (turnsOn || newLabel)
   }
-}
-
-/** The aws-node DaemonSet among `objects`. */
-export function findAwsNode(objects: readonly KubernetesObject[]): V1DaemonSet | undefined {
-  return objects.find(isAwsNodeDaemonSet)
 }
 
 /**

@@ -101,11 +101,6 @@ export function formatPath(path: FieldPath): string {
     .join('')
 }
 
-/** Whether `prefix` is `path` or one of its ancestors. */
-export function isPrefix(prefix: FieldPath, path: FieldPath): boolean {
-  return prefix.length <= path.length && prefix.every((s, i) => sameSegment(s, path[i]))
-}
-
 export function sameSegment(a: Segment, b: Segment): boolean {
   if ('field' in a) return 'field' in b && a.field === b.field
   if ('index' in a) return 'index' in b && a.index === b.index
